@@ -1,0 +1,175 @@
+package dho
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Field describes one DHO field: its dotted name (IntelMQ's name for the
+// fields IntelMQ has), value type, documentation and constraints.
+type Field struct {
+	// Name is the dotted name, e.g. "source.ip".
+	Name string
+	// Type is the value type; it decides sanitation.
+	Type Type
+	// Multi says the field may hold several values (a list).
+	Multi bool
+	// Doc describes the field.
+	Doc string
+	// Since is the DHO version that added the field.
+	Since string
+	// IntelMQ says IntelMQ has a field of this name, so the IntelMQ flat
+	// form writes it under its own name rather than under extra.dho.
+	IntelMQ bool
+	// InReport says the field is also a Report field.
+	InReport bool
+	// MaxLength limits the length of a string value, 0 for no limit.
+	MaxLength int
+	// Pattern is a regular expression every value must match, "" for none.
+	Pattern string
+	// Min and Max bound an integer value when Max is not 0.
+	Min, Max int64
+
+	index int // position in the registry
+	st    storage
+	match func(string) bool
+	ev    *accessor[Event]
+	rp    *accessor[Report]
+}
+
+// GoType names the Go type that holds the field's value in Event.
+func (f *Field) GoType() string {
+	switch f.st {
+	case stString:
+		return "string"
+	case stStrings:
+		return "[]string"
+	case stInt:
+		return "*int64"
+	case stInts:
+		return "[]int64"
+	case stFloat:
+		return "*float64"
+	case stBool:
+		return "*bool"
+	case stTime:
+		return "*time.Time"
+	case stBytes:
+		return "[]byte"
+	case stExtra:
+		return "dho.Extra"
+	}
+	return ""
+}
+
+var (
+	registry      []*Field          // every field, sorted by name
+	byName        map[string]*Field // name → field
+	reportFields  []*Field          // the Report fields, sorted by name
+	reportsByName map[string]*Field
+)
+
+func init() {
+	fs := make([]*Field, 0, len(eventFields)+2*len(endpointFields))
+	for i := range eventFields {
+		fs = append(fs, &eventFields[i])
+	}
+	for _, side := range both {
+		part := func(e *Event) *Endpoint { return &e.Source }
+		if side == "destination" {
+			part = func(e *Event) *Endpoint { return &e.Destination }
+		}
+		for _, ef := range endpointFields {
+			f := &Field{
+				Name:      side + "." + ef.name,
+				Type:      ef.typ,
+				Multi:     ef.multi,
+				Doc:       fmt.Sprintf(ef.doc, side),
+				Since:     "1.0",
+				IntelMQ:   slices.Contains(ef.intelmq, side),
+				MaxLength: ef.maxLength,
+				Pattern:   ef.pattern,
+				Max:       ef.max,
+				ev:        within(ef.acc, part),
+			}
+			if !f.IntelMQ {
+				f.Since = "2.0"
+			}
+			fs = append(fs, f)
+		}
+	}
+	slices.SortFunc(fs, func(a, b *Field) int { return strings.Compare(a.Name, b.Name) })
+	byName = make(map[string]*Field, len(fs))
+	reportsByName = map[string]*Field{}
+	for i, f := range fs {
+		f.index = i
+		f.st = storageOf(f.Type, f.Multi)
+		if got := f.ev.storage(); got != f.st {
+			panic(fmt.Sprintf("dho: field %s: accessor storage %d does not fit type %s", f.Name, got, f.Type))
+		}
+		f.match = patternMatcher(f.Pattern)
+		if _, dup := byName[f.Name]; dup {
+			panic("dho: duplicate field " + f.Name)
+		}
+		byName[f.Name] = f
+		if f.InReport {
+			reportFields = append(reportFields, f)
+			reportsByName[f.Name] = f
+		}
+	}
+	registry = fs
+	initFlat()
+}
+
+// patternMatcher compiles a field pattern; the common printable-ASCII pattern
+// gets a loop instead of a regular expression because it guards hot fields.
+func patternMatcher(p string) func(string) bool {
+	switch p {
+	case "":
+		return nil
+	case `^[ -~]+$`:
+		return func(s string) bool {
+			if s == "" {
+				return false
+			}
+			for i := 0; i < len(s); i++ {
+				if s[i] < ' ' || s[i] > '~' {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	re := regexp.MustCompile(p)
+	return re.MatchString
+}
+
+// Fields returns every DHO field (Event fields, of which the Report fields are
+// a subset), sorted by name.
+func Fields() []Field {
+	out := make([]Field, len(registry))
+	for i, f := range registry {
+		out[i] = *f
+	}
+	return out
+}
+
+// ReportFields returns the fields a Report has, sorted by name.
+func ReportFields() []Field {
+	out := make([]Field, len(reportFields))
+	for i, f := range reportFields {
+		out[i] = *f
+	}
+	return out
+}
+
+// LookupField returns the field with the given dotted name.
+func LookupField(name string) (Field, bool) {
+	f, ok := byName[name]
+	if !ok {
+		return Field{}, false
+	}
+	return *f, true
+}
