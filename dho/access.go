@@ -15,11 +15,8 @@ import (
 // text, which is sanitized as IntelMQ sanitizes it (so "AS64496" sets an ASN
 // and "2024-01-02 03:04:05" a DateTime).
 
-func eventAcc(f *Field) *accessor[Event]   { return f.ev }
-func reportAcc(f *Field) *accessor[Report] { return f.rp }
-
 // Get returns the value of the named field and whether it is set.
-func (e *Event) Get(name string) (any, bool) { return get(e, &e.Extra, name, byName, eventAcc) }
+func (e *Event) Get(name string) (any, bool) { return e.view().get(name) }
 
 // Has reports whether the named field is set.
 func (e *Event) Has(name string) bool { _, ok := e.Get(name); return ok }
@@ -28,47 +25,37 @@ func (e *Event) Has(name string) bool { _, ok := e.Get(name); return ok }
 // nil and "" unset the field. For a multi-valued field, v may be one value or
 // a slice of values. An invalid value leaves the event unchanged and returns
 // a *FieldError.
-func (e *Event) Set(name string, v any) error { return set(e, &e.Extra, name, v, false, byName, eventAcc) }
+func (e *Event) Set(name string, v any) error { return e.view().set(name, v, false) }
 
 // Append adds v (one value or a slice) to a multi-valued field, leaving out
 // values the field already holds. On a single-valued field it sets the value
 // if the field is unset and fails if it is set, as IntelMQ's add does.
-func (e *Event) Append(name string, v any) error {
-	return set(e, &e.Extra, name, v, true, byName, eventAcc)
-}
+func (e *Event) Append(name string, v any) error { return e.view().set(name, v, true) }
 
 // Delete unsets the named field and reports whether it was set.
-func (e *Event) Delete(name string) bool { return del(e, &e.Extra, name, byName, eventAcc) }
+func (e *Event) Delete(name string) bool { return e.view().del(name) }
 
 // Range calls fn for every set field in name order, extra values one by one
 // as "extra.NAME", until fn returns false.
-func (e *Event) Range(fn func(name string, v any) bool) { rangeFields(e, e.Extra, registry, eventAcc, fn) }
+func (e *Event) Range(fn func(name string, v any) bool) { e.view().rangeFields(fn) }
 
 // Get returns the value of the named report field and whether it is set.
-func (r *Report) Get(name string) (any, bool) {
-	return get(r, &r.Extra, name, reportsByName, reportAcc)
-}
+func (r *Report) Get(name string) (any, bool) { return r.view().get(name) }
 
 // Has reports whether the named report field is set.
 func (r *Report) Has(name string) bool { _, ok := r.Get(name); return ok }
 
 // Set sanitizes v and stores it in the named report field (see Event.Set).
-func (r *Report) Set(name string, v any) error {
-	return set(r, &r.Extra, name, v, false, reportsByName, reportAcc)
-}
+func (r *Report) Set(name string, v any) error { return r.view().set(name, v, false) }
 
 // Append sets the named report field if it is unset (see Event.Append).
-func (r *Report) Append(name string, v any) error {
-	return set(r, &r.Extra, name, v, true, reportsByName, reportAcc)
-}
+func (r *Report) Append(name string, v any) error { return r.view().set(name, v, true) }
 
 // Delete unsets the named report field and reports whether it was set.
-func (r *Report) Delete(name string) bool { return del(r, &r.Extra, name, reportsByName, reportAcc) }
+func (r *Report) Delete(name string) bool { return r.view().del(name) }
 
 // Range calls fn for every set report field in name order (see Event.Range).
-func (r *Report) Range(fn func(name string, v any) bool) {
-	rangeFields(r, r.Extra, reportFields, reportAcc, fn)
-}
+func (r *Report) Range(fn func(name string, v any) bool) { r.view().rangeFields(fn) }
 
 // extraKey returns NAME for "extra.NAME".
 func extraKey(name string) (string, bool) {
@@ -78,37 +65,38 @@ func extraKey(name string) (string, bool) {
 	return "", false
 }
 
-func get[R any](r *R, x *Extra, name string, fields map[string]*Field, pick func(*Field) *accessor[R]) (any, bool) {
+func (w view) get(name string) (any, bool) {
 	if k, ok := extraKey(name); ok {
-		v, ok := (*x)[k]
+		v, ok := (*w.extra)[k]
 		return v, ok
 	}
-	f, ok := fields[name]
+	f, ok := w.info().byName[name]
 	if !ok {
 		return nil, false
 	}
-	return pick(f).get(r)
+	return w.at(f).get(f.st)
 }
 
-func del[R any](r *R, x *Extra, name string, fields map[string]*Field, pick func(*Field) *accessor[R]) bool {
+func (w view) del(name string) bool {
 	if k, ok := extraKey(name); ok {
-		_, had := (*x)[k]
-		delete(*x, k)
+		_, had := (*w.extra)[k]
+		delete(*w.extra, k)
 		return had
 	}
-	f, ok := fields[name]
+	f, ok := w.info().byName[name]
 	if !ok {
 		return false
 	}
-	a := pick(f)
-	had := a.has(r)
-	a.clear(r)
+	p := w.at(f)
+	had := p.has(f.st)
+	p.clear(f.st)
 	return had
 }
 
-func rangeFields[R any](r *R, x Extra, fields []*Field, pick func(*Field) *accessor[R], fn func(string, any) bool) {
-	for _, f := range fields {
+func (w view) rangeFields(fn func(string, any) bool) {
+	for _, f := range w.info().fields {
 		if f.st == stExtra {
+			x := *w.extra
 			for _, k := range x.Keys() {
 				if !fn("extra."+k, x[k]) {
 					return
@@ -116,21 +104,21 @@ func rangeFields[R any](r *R, x Extra, fields []*Field, pick func(*Field) *acces
 			}
 			continue
 		}
-		if v, ok := pick(f).get(r); ok && !fn(f.Name, v) {
+		if v, ok := w.at(f).get(f.st); ok && !fn(f.Name, v) {
 			return
 		}
 	}
 }
 
-func set[R any](r *R, x *Extra, name string, v any, add bool, fields map[string]*Field, pick func(*Field) *accessor[R]) error {
+func (w view) set(name string, v any, add bool) error {
 	if k, ok := extraKey(name); ok {
-		return setExtra(x, k, v, add)
+		return setExtra(w.extra, k, v, add)
 	}
-	f, ok := fields[name]
+	f, ok := w.info().byName[name]
 	if !ok {
 		return unknownField(name)
 	}
-	return setField(r, f, pick(f), v, add)
+	return setField(w.at(f), f, v, add)
 }
 
 func setExtra(x *Extra, key string, v any, add bool) error {
@@ -160,18 +148,18 @@ func setExtra(x *Extra, key string, v any, add bool) error {
 	if *x == nil {
 		*x = Extra{}
 	}
-	(*x)[key] = val
+	(*x)[key] = val.clone()
 	return nil
 }
 
-func setField[R any](r *R, f *Field, a *accessor[R], v any, add bool) error {
+func setField(p slotPtr, f *Field, v any, add bool) error {
 	if v == nil || v == "" {
 		if !add {
-			a.clear(r)
+			p.clear(f.st)
 		}
 		return nil
 	}
-	if add && !f.Multi && a.has(r) {
+	if add && !f.Multi && p.has(f.st) {
 		return fieldErr(f.Name, v, fmt.Errorf("already set"))
 	}
 	switch f.st {
@@ -184,7 +172,7 @@ func setField[R any](r *R, f *Field, a *accessor[R], v any, add bool) error {
 		if err != nil {
 			return err
 		}
-		*a.str(r) = c
+		*p.str() = c
 	case stStrings:
 		items, ok := asTexts(v)
 		if !ok {
@@ -201,33 +189,31 @@ func setField[R any](r *R, f *Field, a *accessor[R], v any, add bool) error {
 			}
 			vals = append(vals, c)
 		}
-		p := a.strs(r)
 		if add {
-			vals = append(slices.Clone(*p), vals...)
+			vals = append(slices.Clone(*p.strs()), vals...)
 		}
-		*p = uniq(vals)
+		*p.strs() = uniq(vals)
 	case stInt:
 		n, err := asInt(f, v)
 		if err != nil {
 			return err
 		}
-		*a.i(r) = &n
+		*p.i() = &n
 	case stInts:
 		ns, err := asInts(f, v)
 		if err != nil {
 			return err
 		}
-		p := a.is(r)
 		if add {
-			ns = append(slices.Clone(*p), ns...)
+			ns = append(slices.Clone(*p.is()), ns...)
 		}
-		*p = uniq(ns)
+		*p.is() = uniq(ns)
 	case stFloat:
 		x, err := asFloat(f, v)
 		if err != nil {
 			return err
 		}
-		*a.f(r) = &x
+		*p.f() = &x
 	case stBool:
 		var b bool
 		switch v := v.(type) {
@@ -241,7 +227,7 @@ func setField[R any](r *R, f *Field, a *accessor[R], v any, add bool) error {
 		default:
 			return typeErr(f, v)
 		}
-		*a.b(r) = &b
+		*p.b() = &b
 	case stTime:
 		var t time.Time
 		switch v := v.(type) {
@@ -257,15 +243,15 @@ func setField[R any](r *R, f *Field, a *accessor[R], v any, add bool) error {
 		default:
 			return typeErr(f, v)
 		}
-		*a.t(r) = &t
+		*p.t() = &t
 	case stBytes:
 		// Text is the raw data itself (IntelMQ's add("raw", line)
 		// encodes it), not base64; the flat JSON decoder handles base64.
 		switch v := v.(type) {
 		case []byte:
-			*a.raw(r) = slices.Clone(v)
+			*p.raw() = slices.Clone(v)
 		case string:
-			*a.raw(r) = []byte(v)
+			*p.raw() = []byte(v)
 		default:
 			return typeErr(f, v)
 		}
@@ -273,9 +259,14 @@ func setField[R any](r *R, f *Field, a *accessor[R], v any, add bool) error {
 		var m Extra
 		switch v := v.(type) {
 		case Extra:
-			m = v.Clone()
+			m = make(Extra, len(v))
+			for k, e := range v {
+				if err := setExtra(&m, k, e, false); err != nil {
+					return err
+				}
+			}
 		case map[string]Value:
-			m = Extra(v).Clone()
+			return setField(p, f, Extra(v), add)
 		case map[string]any:
 			m = make(Extra, len(v))
 			for k, e := range v {
@@ -286,30 +277,22 @@ func setField[R any](r *R, f *Field, a *accessor[R], v any, add bool) error {
 		default:
 			return typeErr(f, v)
 		}
-		for k, e := range m {
-			if err := checkExtraKey(k); err != nil {
-				return fieldErr("extra."+k, k, err)
-			}
-			if err := checkExtraValue(e); err != nil {
-				return fieldErr("extra."+k, e.Text(), err)
-			}
-		}
-		p := a.x(r)
+		x := p.extra()
 		if add {
 			for k := range m {
-				if _, exists := (*p)[k]; exists {
+				if _, exists := (*x)[k]; exists {
 					return fieldErr("extra."+k, m[k].Text(), fmt.Errorf("already set"))
 				}
 			}
-			if *p == nil {
-				*p = Extra{}
+			if *x == nil {
+				*x = Extra{}
 			}
 			for k, e := range m {
-				(*p)[k] = e
+				(*x)[k] = e
 			}
 			return nil
 		}
-		*p = m
+		*x = m
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package dho
 
-import "time"
+import (
+	"time"
+	"unsafe"
+)
 
 // accessor reaches the storage of one field inside a record of type R. Exactly
 // one function is set, the one for the field's storage.
@@ -79,79 +82,142 @@ func (a *accessor[R]) storage() storage {
 	return 0
 }
 
-// has reports whether the field is set in r.
-func (a *accessor[R]) has(r *R) bool {
+// offset returns where the field lives inside an R: the closure is called
+// once on a probe value at init, and from then on the hot paths (flat
+// encoding and decoding, access by name) reach the field by offset instead
+// of through closures.
+func (a *accessor[R]) offset() uintptr {
+	probe := new(R)
+	var p unsafe.Pointer
 	switch {
 	case a.str != nil:
-		return *a.str(r) != ""
+		p = unsafe.Pointer(a.str(probe))
 	case a.strs != nil:
-		return len(*a.strs(r)) > 0
+		p = unsafe.Pointer(a.strs(probe))
 	case a.i != nil:
-		return *a.i(r) != nil
+		p = unsafe.Pointer(a.i(probe))
 	case a.is != nil:
-		return len(*a.is(r)) > 0
+		p = unsafe.Pointer(a.is(probe))
 	case a.f != nil:
-		return *a.f(r) != nil
+		p = unsafe.Pointer(a.f(probe))
 	case a.b != nil:
-		return *a.b(r) != nil
+		p = unsafe.Pointer(a.b(probe))
 	case a.t != nil:
-		return *a.t(r) != nil
+		p = unsafe.Pointer(a.t(probe))
 	case a.raw != nil:
-		return *a.raw(r) != nil
+		p = unsafe.Pointer(a.raw(probe))
 	case a.x != nil:
-		return len(*a.x(r)) > 0
+		p = unsafe.Pointer(a.x(probe))
+	}
+	off := uintptr(p) - uintptr(unsafe.Pointer(probe))
+	if off >= unsafe.Sizeof(*probe) {
+		panic("dho: accessor does not point into its record")
+	}
+	return off
+}
+
+// slotPtr is a pointer to one field's storage inside a record.
+type slotPtr struct{ p unsafe.Pointer }
+
+func fieldAt(base unsafe.Pointer, off uintptr) slotPtr { return slotPtr{unsafe.Add(base, off)} }
+
+func (p slotPtr) str() *string    { return (*string)(p.p) }
+func (p slotPtr) strs() *[]string { return (*[]string)(p.p) }
+func (p slotPtr) i() **int64      { return (**int64)(p.p) }
+func (p slotPtr) is() *[]int64    { return (*[]int64)(p.p) }
+func (p slotPtr) f() **float64    { return (**float64)(p.p) }
+func (p slotPtr) b() **bool       { return (**bool)(p.p) }
+func (p slotPtr) t() **time.Time  { return (**time.Time)(p.p) }
+func (p slotPtr) raw() *[]byte    { return (*[]byte)(p.p) }
+func (p slotPtr) extra() *Extra   { return (*Extra)(p.p) }
+
+// has reports whether the storage holds a value.
+func (p slotPtr) has(st storage) bool {
+	switch st {
+	case stString:
+		return *p.str() != ""
+	case stStrings:
+		return len(*p.strs()) > 0
+	case stInt:
+		return *p.i() != nil
+	case stInts:
+		return len(*p.is()) > 0
+	case stFloat:
+		return *p.f() != nil
+	case stBool:
+		return *p.b() != nil
+	case stTime:
+		return *p.t() != nil
+	case stBytes:
+		return *p.raw() != nil
+	case stExtra:
+		return len(*p.extra()) > 0
 	}
 	return false
 }
 
-// clear unsets the field in r.
-func (a *accessor[R]) clear(r *R) {
-	switch {
-	case a.str != nil:
-		*a.str(r) = ""
-	case a.strs != nil:
-		*a.strs(r) = nil
-	case a.i != nil:
-		*a.i(r) = nil
-	case a.is != nil:
-		*a.is(r) = nil
-	case a.f != nil:
-		*a.f(r) = nil
-	case a.b != nil:
-		*a.b(r) = nil
-	case a.t != nil:
-		*a.t(r) = nil
-	case a.raw != nil:
-		*a.raw(r) = nil
-	case a.x != nil:
-		*a.x(r) = nil
+// count returns how many values the storage holds.
+func (p slotPtr) count(st storage) int {
+	switch st {
+	case stStrings:
+		return len(*p.strs())
+	case stInts:
+		return len(*p.is())
+	}
+	if p.has(st) {
+		return 1
+	}
+	return 0
+}
+
+// clear unsets the storage.
+func (p slotPtr) clear(st storage) {
+	switch st {
+	case stString:
+		*p.str() = ""
+	case stStrings:
+		*p.strs() = nil
+	case stInt:
+		*p.i() = nil
+	case stInts:
+		*p.is() = nil
+	case stFloat:
+		*p.f() = nil
+	case stBool:
+		*p.b() = nil
+	case stTime:
+		*p.t() = nil
+	case stBytes:
+		*p.raw() = nil
+	case stExtra:
+		*p.extra() = nil
 	}
 }
 
-// get returns the field's value in r as plain Go data (see Event.Get).
-func (a *accessor[R]) get(r *R) (any, bool) {
-	if !a.has(r) {
+// get returns the stored value as plain Go data (see Event.Get).
+func (p slotPtr) get(st storage) (any, bool) {
+	if !p.has(st) {
 		return nil, false
 	}
-	switch {
-	case a.str != nil:
-		return *a.str(r), true
-	case a.strs != nil:
-		return *a.strs(r), true
-	case a.i != nil:
-		return **a.i(r), true
-	case a.is != nil:
-		return *a.is(r), true
-	case a.f != nil:
-		return **a.f(r), true
-	case a.b != nil:
-		return **a.b(r), true
-	case a.t != nil:
-		return **a.t(r), true
-	case a.raw != nil:
-		return *a.raw(r), true
-	case a.x != nil:
-		return *a.x(r), true
+	switch st {
+	case stString:
+		return *p.str(), true
+	case stStrings:
+		return *p.strs(), true
+	case stInt:
+		return **p.i(), true
+	case stInts:
+		return *p.is(), true
+	case stFloat:
+		return **p.f(), true
+	case stBool:
+		return **p.b(), true
+	case stTime:
+		return **p.t(), true
+	case stBytes:
+		return *p.raw(), true
+	case stExtra:
+		return *p.extra(), true
 	}
 	return nil, false
 }

@@ -1,9 +1,6 @@
 package dho
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Extra holds the named values that have no field of their own. Keys are the
 // part of the flat name after "extra." and may contain dots; values keep
@@ -53,18 +50,22 @@ func checkExtraKey(key string) error {
 	if key == "" {
 		return fmt.Errorf("empty extra key")
 	}
-	for _, part := range strings.Split(key, ".") {
-		if part == "" {
-			return fmt.Errorf("extra key %q has an empty part", key)
-		}
-		for j := 0; j < len(part); j++ {
-			c := part[j]
-			switch {
-			case c >= 'a' && c <= 'z', c == '_', c >= '0' && c <= '9':
-			default:
-				return fmt.Errorf("extra key %q holds %q: only a-z, 0-9, _ and . are allowed", key, c)
+	prev := byte('.')
+	for j := 0; j < len(key); j++ {
+		c := key[j]
+		switch {
+		case c >= 'a' && c <= 'z', c == '_', c >= '0' && c <= '9':
+		case c == '.':
+			if prev == '.' {
+				return fmt.Errorf("extra key %q has an empty part", key)
 			}
+		default:
+			return fmt.Errorf("extra key %q holds %q: only a-z, 0-9, _ and . are allowed", key, c)
 		}
+		prev = c
+	}
+	if prev == '.' {
+		return fmt.Errorf("extra key %q has an empty part", key)
 	}
 	return nil
 }

@@ -195,7 +195,7 @@ var eventFields = []Field{
 		Doc:     "UUID of the MISP attribute the event comes from or was exported to.",
 		ev:      aStr(func(e *Event) *string { return &e.MISP.AttributeUUID })},
 	{Name: "misp.event_uuid", Type: TypeLowercaseString, Since: "1.0", IntelMQ: true, MaxLength: 36,
-		Pattern: `^[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}$`,
+		Pattern: `^[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[0-9a-z]{12}$`,
 		Doc:     "UUID of the MISP event the event comes from or was exported to.",
 		ev:      aStr(func(e *Event) *string { return &e.MISP.EventUUID })},
 	{Name: "notification.enabled", Type: TypeBoolean, Since: "2.0",

@@ -66,15 +66,18 @@ type slot struct {
 	extras bool
 }
 
-var (
-	eventSlots  [2][]slot // per FlatMode
-	reportSlots [2][]slot
-)
-
 func initFlat() {
-	for mode := FlatIntelMQ; mode <= FlatDHO; mode++ {
-		eventSlots[mode] = buildSlots(registry, mode)
-		reportSlots[mode] = buildSlots(reportFields, mode)
+	for _, ri := range recs {
+		for mode := FlatIntelMQ; mode <= FlatDHO; mode++ {
+			ri.slots[mode] = buildSlots(ri.fields, mode)
+		}
+	}
+	for k, ri := range recs {
+		for _, f := range ri.fields {
+			if f.st != stExtra && (!f.IntelMQ || f.Multi) {
+				dhoFields[k] = append(dhoFields[k], f)
+			}
+		}
 	}
 }
 
@@ -129,7 +132,7 @@ type extraEntry struct {
 
 // AppendFlat appends the event's flat form to dst.
 func (e *Event) AppendFlat(dst []byte, o FlatOptions) []byte {
-	return appendFlat(dst, e, e.Extra, "Event", eventSlots[o.Mode&1], registry, eventAcc, o)
+	return e.view().appendFlat(dst, o)
 }
 
 // MarshalFlat returns the event's flat form.
@@ -140,7 +143,7 @@ func (e *Event) MarshalJSON() ([]byte, error) { return e.MarshalFlat(FlatOptions
 
 // AppendFlat appends the report's flat form to dst.
 func (r *Report) AppendFlat(dst []byte, o FlatOptions) []byte {
-	return appendFlat(dst, r, r.Extra, "Report", reportSlots[o.Mode&1], reportFields, reportAcc, o)
+	return r.view().appendFlat(dst, o)
 }
 
 // MarshalFlat returns the report's flat form.
@@ -149,48 +152,57 @@ func (r *Report) MarshalFlat(o FlatOptions) []byte { return r.AppendFlat(make([]
 // MarshalJSON returns the IntelMQ flat form with "__type".
 func (r *Report) MarshalJSON() ([]byte, error) { return r.MarshalFlat(FlatOptions{}), nil }
 
-func appendFlat[R any](dst []byte, r *R, x Extra, typ string, slots []slot, fields []*Field, pick func(*Field) *accessor[R], o FlatOptions) []byte {
+func (v view) appendFlat(dst []byte, o FlatOptions) []byte {
+	ri := v.info()
 	w := flatWriter{buf: append(dst, '{'), ascii: o.ASCII, first: true}
 	if !o.OmitType {
 		w.key("__type")
-		w.str(typ)
+		w.str(ri.typeName)
 	}
-	for _, s := range slots {
+	for _, s := range ri.slots[o.Mode&1] {
 		if s.extras {
-			writeExtras(&w, r, x, fields, pick, o.Mode)
+			w.extras(v, o.Mode)
 			continue
 		}
-		a := pick(s.f)
-		if !a.has(r) {
+		p := v.at(s.f)
+		if !p.has(s.f.st) {
 			continue
 		}
 		w.key(s.f.Name)
 		if o.Mode == FlatIntelMQ && s.f.Multi {
-			writeValues(&w, r, s.f, a, 0, 1)
+			w.values(p, s.f, 0, 1)
 		} else {
-			writeValues(&w, r, s.f, a, 0, -1)
+			w.values(p, s.f, 0, -1)
 		}
 	}
 	return append(w.buf, '}')
 }
 
-// writeExtras writes the extra block: the user's extra values and, in IntelMQ
+// extras writes the extra block: the user's extra values and, in IntelMQ
 // mode, the DHO additions, all sorted by key.
-func writeExtras[R any](w *flatWriter, r *R, x Extra, fields []*Field, pick func(*Field) *accessor[R], mode FlatMode) {
+func (w *flatWriter) extras(v view, mode FlatMode) {
+	x := *v.extra
 	var entries []extraEntry
 	if mode == FlatIntelMQ {
-		entries = dhoExtras(r, fields, pick)
+		entries = dhoExtras(v)
 	}
 	if len(entries) == 0 {
 		// The common case: no merging of two kinds of keys.
+		if len(x) == 1 {
+			for k, val := range x {
+				w.key("extra." + k)
+				w.buf = val.appendJSON(w.buf, w.ascii)
+			}
+			return
+		}
 		for _, k := range x.Keys() {
 			w.key("extra." + k)
 			w.buf = x[k].appendJSON(w.buf, w.ascii)
 		}
 		return
 	}
-	for k, v := range x {
-		entries = append(entries, extraEntry{key: "extra." + k, value: v})
+	for k, val := range x {
+		entries = append(entries, extraEntry{key: "extra." + k, value: val})
 	}
 	slices.SortFunc(entries, func(a, b extraEntry) int { return strings.Compare(a.key, b.key) })
 	for _, en := range entries {
@@ -199,91 +211,85 @@ func writeExtras[R any](w *flatWriter, r *R, x Extra, fields []*Field, pick func
 			w.buf = en.value.appendJSON(w.buf, w.ascii)
 			continue
 		}
-		writeValues(w, r, en.f, pick(en.f), en.from, -1)
+		w.values(v.at(en.f), en.f, en.from, -1)
 	}
 }
+
+// dhoFields are the fields whose values may travel under extra.dho in
+// IntelMQ's form: the fields IntelMQ lacks and the multi-valued ones.
+var dhoFields [2][]*Field
 
 // dhoExtras lists the DHO additions an IntelMQ-mode object carries as extra
 // keys: fields IntelMQ lacks, and the second and further values of
 // multi-valued fields.
-func dhoExtras[R any](r *R, fields []*Field, pick func(*Field) *accessor[R]) []extraEntry {
+func dhoExtras(v view) []extraEntry {
 	var out []extraEntry
-	for _, f := range fields {
-		if f.st == stExtra || (f.IntelMQ && !f.Multi) {
-			continue
-		}
-		a := pick(f)
+	for _, f := range dhoFields[v.kind] {
+		p := v.at(f)
 		switch {
 		case !f.IntelMQ:
-			if a.has(r) {
+			if p.has(f.st) {
 				out = append(out, extraEntry{key: "extra." + dhoExtraPrefix + f.Name, f: f})
 			}
-		case a.count(r) > 1:
+		case p.count(f.st) > 1:
 			out = append(out, extraEntry{key: "extra." + dhoExtraPrefix + f.Name, f: f, from: 1})
 		}
 	}
 	return out
 }
 
-// count returns how many values the field holds in r.
-func (a *accessor[R]) count(r *R) int {
-	switch {
-	case a.strs != nil:
-		return len(*a.strs(r))
-	case a.is != nil:
-		return len(*a.is(r))
-	}
-	if a.has(r) {
-		return 1
-	}
-	return 0
-}
-
-// writeValues writes the field's values from index from on: one plain value
-// when limit is 1 or the field holds exactly one value (from 0), a list
-// otherwise (so the rest of a multi-valued field, from 1, is always a list).
-func writeValues[R any](w *flatWriter, r *R, f *Field, a *accessor[R], from, limit int) {
+// values writes the field's values from index from on: one plain value when
+// limit is 1 or the field holds exactly one value (from 0), a list otherwise
+// (so the rest of a multi-valued field, from 1, is always a list).
+func (w *flatWriter) values(p slotPtr, f *Field, from, limit int) {
 	switch f.st {
 	case stString:
-		w.str(*a.str(r))
+		w.str(*p.str())
 	case stStrings:
-		vs := *a.strs(r)
-		w.list(len(vs), from, limit, func(i int) { w.str(vs[i]) })
+		vs := *p.strs()
+		if limit == 1 || (from == 0 && len(vs) == 1) {
+			w.str(vs[from])
+			return
+		}
+		w.buf = append(w.buf, '[')
+		for i := from; i < len(vs); i++ {
+			if i > from {
+				w.buf = append(w.buf, ", "...)
+			}
+			w.str(vs[i])
+		}
+		w.buf = append(w.buf, ']')
 	case stInt:
-		w.buf = pyjson.AppendInt(w.buf, **a.i(r))
+		w.buf = pyjson.AppendInt(w.buf, **p.i())
 	case stInts:
-		vs := *a.is(r)
-		w.list(len(vs), from, limit, func(i int) { w.buf = pyjson.AppendInt(w.buf, vs[i]) })
+		vs := *p.is()
+		if limit == 1 || (from == 0 && len(vs) == 1) {
+			w.buf = pyjson.AppendInt(w.buf, vs[from])
+			return
+		}
+		w.buf = append(w.buf, '[')
+		for i := from; i < len(vs); i++ {
+			if i > from {
+				w.buf = append(w.buf, ", "...)
+			}
+			w.buf = pyjson.AppendInt(w.buf, vs[i])
+		}
+		w.buf = append(w.buf, ']')
 	case stFloat:
-		w.buf = pyjson.AppendFloat(w.buf, **a.f(r))
+		w.buf = pyjson.AppendFloat(w.buf, **p.f())
 	case stBool:
-		w.buf = pyjson.AppendBool(w.buf, **a.b(r))
+		w.buf = pyjson.AppendBool(w.buf, **p.b())
 	case stTime:
 		w.buf = append(w.buf, '"')
-		w.buf = appendISOTime(w.buf, **a.t(r))
+		w.buf = appendISOTime(w.buf, **p.t())
 		w.buf = append(w.buf, '"')
 	case stBytes:
 		w.buf = append(w.buf, '"')
-		w.buf = base64.StdEncoding.AppendEncode(w.buf, *a.raw(r))
+		w.buf = base64.StdEncoding.AppendEncode(w.buf, *p.raw())
 		w.buf = append(w.buf, '"')
 	default:
 		panic(fmt.Sprintf("dho: field %s cannot be written as a plain value", f.Name))
 	}
-}
-
-func (w *flatWriter) list(n, from, limit int, one func(int)) {
-	if limit == 1 || (from == 0 && n == 1) {
-		one(from)
-		return
-	}
-	w.buf = append(w.buf, '[')
-	for i := from; i < n; i++ {
-		if i > from {
-			w.buf = append(w.buf, ", "...)
-		}
-		one(i)
-	}
-	w.buf = append(w.buf, ']')
 }
 
 // appendISOTime appends t as Python's datetime.isoformat() of an aware UTC
@@ -365,4 +371,3 @@ func (v Value) appendJSON(dst []byte, ascii bool) []byte {
 
 // MarshalJSON writes the value as Python's json.dumps would.
 func (v Value) MarshalJSON() ([]byte, error) { return v.appendJSON(nil, false), nil }
-

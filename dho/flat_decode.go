@@ -16,7 +16,7 @@ import (
 // object with an error naming the key (a *FieldError for values).
 func (e *Event) UnmarshalFlat(s string) error {
 	*e = Event{}
-	return decodeFlat(s, e, &e.Extra, "Event", byName, eventAcc)
+	return e.view().decodeFlat(s)
 }
 
 // UnmarshalJSON is UnmarshalFlat.
@@ -25,7 +25,7 @@ func (e *Event) UnmarshalJSON(b []byte) error { return e.UnmarshalFlat(string(b)
 // UnmarshalFlat replaces r with the report held by the flat object s.
 func (r *Report) UnmarshalFlat(s string) error {
 	*r = Report{}
-	return decodeFlat(s, r, &r.Extra, "Report", reportsByName, reportAcc)
+	return r.view().decodeFlat(s)
 }
 
 // UnmarshalJSON is UnmarshalFlat.
@@ -64,12 +64,16 @@ type pendingMore struct {
 	vals []scalar
 }
 
-func decodeFlat[R any](s string, r *R, x *Extra, typ string, fields map[string]*Field, pick func(*Field) *accessor[R]) error {
+func (w view) decodeFlat(s string) error {
+	typ, fields, x := w.info().typeName, w.info().byName, w.extra
 	d := pyjson.NewDecoder(s)
 	if err := d.BeginObject(); err != nil {
 		return fmt.Errorf("flat %s: %w", strings.ToLower(typ), err)
 	}
 	var more []pendingMore
+	// buf holds the values of the current key; reused across keys so that
+	// a typical object costs no allocation here.
+	buf := make([]scalar, 0, 8)
 	for {
 		key, ok, err := d.NextMember()
 		if err != nil {
@@ -91,15 +95,16 @@ func decodeFlat[R any](s string, r *R, x *Extra, typ string, fields map[string]*
 		if k, isExtra := extraKey(key); isExtra {
 			if name, isDHO := strings.CutPrefix(k, dhoExtraPrefix); isDHO {
 				if f, known := fields[name]; known && f.st != stExtra {
-					vals, isList, err := readScalars(d, key)
+					vals, isList, err := readScalars(d, key, buf[:0])
 					if err != nil {
 						return err
 					}
+					buf = vals
 					if f.IntelMQ && f.Multi {
-						more = append(more, pendingMore{f: f, vals: vals})
+						more = append(more, pendingMore{f: f, vals: append([]scalar(nil), vals...)})
 						continue
 					}
-					if err := setScalars(r, f, pick(f), vals, isList, false); err != nil {
+					if err := setScalars(w.at(f), f, vals, isList, false); err != nil {
 						return err
 					}
 					continue
@@ -134,11 +139,12 @@ func decodeFlat[R any](s string, r *R, x *Extra, typ string, fields map[string]*
 			}
 			continue
 		}
-		vals, isList, err := readScalars(d, key)
+		vals, isList, err := readScalars(d, key, buf[:0])
 		if err != nil {
 			return err
 		}
-		if err := setScalars(r, f, pick(f), vals, isList, false); err != nil {
+		buf = vals
+		if err := setScalars(w.at(f), f, vals, isList, false); err != nil {
 			return err
 		}
 	}
@@ -146,26 +152,25 @@ func decodeFlat[R any](s string, r *R, x *Extra, typ string, fields map[string]*
 		return err
 	}
 	for _, m := range more {
-		if err := setScalars(r, m.f, pick(m.f), m.vals, true, true); err != nil {
+		if err := setScalars(w.at(m.f), m.f, m.vals, true, true); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// readScalars reads one scalar or a list of scalars.
-func readScalars(d *pyjson.Decoder, key string) ([]scalar, bool, error) {
+// readScalars reads one scalar or a list of scalars, appending to out.
+func readScalars(d *pyjson.Decoder, key string, out []scalar) ([]scalar, bool, error) {
 	if d.Kind() != pyjson.Array {
 		sc, err := readScalar(d)
 		if err != nil {
 			return nil, false, fmt.Errorf("%s: %w", key, err)
 		}
-		return []scalar{sc}, false, nil
+		return append(out, sc), false, nil
 	}
 	if err := d.BeginArray(); err != nil {
 		return nil, true, err
 	}
-	var out []scalar
 	for {
 		ok, err := d.NextElem()
 		if err != nil {
@@ -336,19 +341,19 @@ func isRangeErr(err error) bool {
 
 // setScalars stores values read from JSON in field f. A list is refused for
 // a single-valued field; null unsets. With add, the values are appended.
-func setScalars[R any](r *R, f *Field, a *accessor[R], vals []scalar, isList, add bool) error {
+func setScalars(p slotPtr, f *Field, vals []scalar, isList, add bool) error {
 	if isList && !f.Multi {
 		return fieldErr(f.Name, "[...]", fmt.Errorf("%s holds one value, not a list", f.Name))
 	}
 	if len(vals) == 1 && vals[0].kind == pyjson.Null && !isList {
-		a.clear(r)
+		p.clear(f.st)
 		return nil
 	}
 	switch f.st {
 	case stStrings:
 		out := make([]string, 0, len(vals))
 		if add {
-			out = append(out, *a.strs(r)...)
+			out = append(out, *p.strs()...)
 		}
 		for _, v := range vals {
 			c, err := scalarText(f, v)
@@ -357,12 +362,12 @@ func setScalars[R any](r *R, f *Field, a *accessor[R], vals []scalar, isList, ad
 			}
 			out = append(out, c)
 		}
-		*a.strs(r) = uniq(out)
+		*p.strs() = uniq(out)
 		return nil
 	case stInts:
 		out := make([]int64, 0, len(vals))
 		if add {
-			out = append(out, *a.is(r)...)
+			out = append(out, *p.is()...)
 		}
 		for _, v := range vals {
 			n, err := scalarInt(f, v)
@@ -371,7 +376,7 @@ func setScalars[R any](r *R, f *Field, a *accessor[R], vals []scalar, isList, ad
 			}
 			out = append(out, n)
 		}
-		*a.is(r) = uniq(out)
+		*p.is() = uniq(out)
 		return nil
 	}
 	v := vals[0]
@@ -381,13 +386,13 @@ func setScalars[R any](r *R, f *Field, a *accessor[R], vals []scalar, isList, ad
 		if err != nil {
 			return err
 		}
-		*a.str(r) = c
+		*p.str() = c
 	case stInt:
 		n, err := scalarInt(f, v)
 		if err != nil {
 			return err
 		}
-		*a.i(r) = &n
+		*p.i() = &n
 	case stFloat:
 		var x float64
 		var err error
@@ -406,7 +411,7 @@ func setScalars[R any](r *R, f *Field, a *accessor[R], vals []scalar, isList, ad
 		if err != nil {
 			return err
 		}
-		*a.f(r) = &x
+		*p.f() = &x
 	case stBool:
 		var b bool
 		switch v.kind {
@@ -420,7 +425,7 @@ func setScalars[R any](r *R, f *Field, a *accessor[R], vals []scalar, isList, ad
 		default:
 			return kindErr(f, v)
 		}
-		*a.b(r) = &b
+		*p.b() = &b
 	case stTime:
 		if v.kind != pyjson.String {
 			return kindErr(f, v)
@@ -429,7 +434,7 @@ func setScalars[R any](r *R, f *Field, a *accessor[R], vals []scalar, isList, ad
 		if err != nil {
 			return err
 		}
-		*a.t(r) = &t
+		*p.t() = &t
 	case stBytes:
 		if v.kind != pyjson.String {
 			return kindErr(f, v)
@@ -438,13 +443,17 @@ func setScalars[R any](r *R, f *Field, a *accessor[R], vals []scalar, isList, ad
 		if err != nil {
 			return fieldErr(f.Name, v.text, err)
 		}
-		*a.raw(r) = b
+		*p.raw() = b
 	}
 	return nil
 }
 
 func kindErr(f *Field, v scalar) error {
-	return fieldErr(f.Name, v.text, fmt.Errorf("a JSON %s cannot hold a %s value", v.kind, f.Type))
+	kind := v.kind.String()
+	if v.kind == pyjson.True || v.kind == pyjson.False {
+		kind = "boolean"
+	}
+	return fieldErr(f.Name, v.text, fmt.Errorf("a JSON %s cannot hold a %s value", kind, f.Type))
 }
 
 // scalarText sanitizes a JSON string (or the literal of a number, which

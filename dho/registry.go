@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // Field describes one DHO field: its dotted name (IntelMQ's name for the
@@ -37,7 +38,40 @@ type Field struct {
 	match func(string) bool
 	ev    *accessor[Event]
 	rp    *accessor[Report]
+	// off is where the field lives in an Event (off[recEvent]) and a
+	// Report (off[recReport], for report fields).
+	off [2]uintptr
 }
+
+// recKind tells the two record types apart in code shared by both.
+type recKind uint8
+
+const (
+	recEvent recKind = iota
+	recReport
+)
+
+// recInfo describes one record type for the shared code.
+type recInfo struct {
+	typeName string            // "Event" or "Report", the flat form's __type
+	fields   []*Field          // sorted by name
+	byName   map[string]*Field // name → field
+	slots    [2][]slot         // flat key order per FlatMode
+}
+
+var recs [2]*recInfo
+
+// view is one record, Event or Report, seen through the field table.
+type view struct {
+	base  unsafe.Pointer
+	kind  recKind
+	extra *Extra
+}
+
+func (v view) info() *recInfo      { return recs[v.kind] }
+func (v view) at(f *Field) slotPtr { return fieldAt(v.base, f.off[v.kind]) }
+func (e *Event) view() view        { return view{unsafe.Pointer(e), recEvent, &e.Extra} }
+func (r *Report) view() view       { return view{unsafe.Pointer(r), recReport, &r.Extra} }
 
 // GoType names the Go type that holds the field's value in Event.
 func (f *Field) GoType() string {
@@ -110,6 +144,10 @@ func init() {
 			panic(fmt.Sprintf("dho: field %s: accessor storage %d does not fit type %s", f.Name, got, f.Type))
 		}
 		f.match = patternMatcher(f.Pattern)
+		f.off[recEvent] = f.ev.offset()
+		if f.rp != nil {
+			f.off[recReport] = f.rp.offset()
+		}
 		if _, dup := byName[f.Name]; dup {
 			panic("dho: duplicate field " + f.Name)
 		}
@@ -120,6 +158,8 @@ func init() {
 		}
 	}
 	registry = fs
+	recs[recEvent] = &recInfo{typeName: "Event", fields: registry, byName: byName}
+	recs[recReport] = &recInfo{typeName: "Report", fields: reportFields, byName: reportsByName}
 	initFlat()
 }
 
