@@ -1,7 +1,6 @@
 package dho
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -178,5 +177,3 @@ func sanitizeUUID(s string) (string, error) {
 	}
 	return string(b), nil
 }
-
-var errEmpty = errors.New("empty value")

@@ -73,7 +73,7 @@ var typeInfo = [typeCount]struct {
 	TypeAccuracy:               {"Accuracy", "A float from 0 to 100 (percent)."},
 	TypeBoolean:                {"Boolean", "true or false."},
 	TypeDateTime:               {"DateTime", "An instant in time, stored in UTC with microsecond precision and written as ISO 8601 with offset (2006-01-02T15:04:05+00:00)."},
-	TypeTLP:                    {"TLP", "A Traffic Light Protocol level: CLEAR (also WHITE), GREEN, AMBER, AMBER+STRICT or RED."},
+	TypeTLP:                    {"TLP", "A Traffic Light Protocol level: WHITE, GREEN, AMBER or RED (TLP 2.0's CLEAR is stored as WHITE, as IntelMQ does)."},
 	TypeRegistry:               {"Registry", "A regional internet registry: AFRINIC, APNIC, ARIN, LACNIC or RIPE."},
 	TypeClassificationTaxonomy: {"ClassificationTaxonomy", "A taxonomy of the classification table (see the taxonomy package)."},
 	TypeClassificationType:     {"ClassificationType", "A type of the classification table (see the taxonomy package)."},

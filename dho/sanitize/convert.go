@@ -213,10 +213,8 @@ func FromFuzzy(s string) (time.Time, error) {
 // when a parser starts (ParseTimeFormat), then Convert each value, as
 // IntelMQ's TimeFormat class does.
 type TimeFormat struct {
-	name   string
-	layout *Layout // for from_format and from_format_midnight
-	goLay  string  // a Go layout instead of a strftime one
-	conv   func(string) (time.Time, error)
+	name string
+	conv func(string) (time.Time, error)
 }
 
 // ParseTimeFormat parses IntelMQ's time format names: "timestamp",
@@ -240,7 +238,6 @@ func ParseTimeFormat(format string) (*TimeFormat, error) {
 	case hasArg && (name == "from_format" || name == "from_format_midnight"):
 		midnight := name == "from_format_midnight"
 		if !strings.Contains(arg, "%") {
-			tf.goLay = arg
 			if midnight {
 				tf.conv = func(v string) (time.Time, error) { return FromFormatMidnight(v, arg) }
 			} else {
@@ -252,7 +249,6 @@ func ParseTimeFormat(format string) (*TimeFormat, error) {
 		if err != nil {
 			return nil, err
 		}
-		tf.layout = l
 		if midnight {
 			tf.conv = l.ParseMidnight
 		} else {

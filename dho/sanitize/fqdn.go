@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -37,22 +38,7 @@ func FQDN(s string) (string, error) {
 	if t == "" {
 		return "", invalid(s, "is not a domain name: it is empty")
 	}
-	ascii := true
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if c >= utf8.RuneSelf {
-			ascii = false
-			continue
-		}
-		if c <= ' ' || c == 0x7f {
-			return "", invalid(s, "is not a domain name: it contains whitespace or a control character")
-		}
-		switch c {
-		case ':', '/', '?', '#':
-			return "", invalid(s, "is not a domain name: it contains "+strings.Repeat(string(c), 1))
-		}
-	}
-	if !ascii {
+	if !isASCII(t) {
 		if !utf8.ValidString(t) {
 			return "", invalid(s, "is not valid UTF-8")
 		}
@@ -68,6 +54,18 @@ func FQDN(s string) (string, error) {
 		t = strings.Trim(a, ".")
 		if t == "" {
 			return "", invalid(s, "is not a domain name")
+		}
+	}
+	// Checked after the IDNA mapping, which can itself produce these
+	// characters (U+00B8 maps to a space, U+FF1A to ":").
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c <= ' ' || c == 0x7f {
+			return "", invalid(s, "is not a domain name: it contains whitespace or a control character")
+		}
+		switch c {
+		case ':', '/', '?', '#':
+			return "", invalid(s, "is not a domain name: it contains "+strconv.QuoteRune(rune(c)))
 		}
 	}
 	if err := checkLabels(t); err != "" {
