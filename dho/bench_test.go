@@ -42,3 +42,32 @@ func BenchmarkSetByName(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkAvroEncode(b *testing.B) {
+	var e Event
+	if err := e.UnmarshalFlat(benchEvent); err != nil {
+		b.Fatal(err)
+	}
+	buf := e.AppendAvro(nil)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		buf = e.AppendAvro(buf[:0])
+	}
+}
+
+func BenchmarkAvroDecode(b *testing.B) {
+	var e Event
+	if err := e.UnmarshalFlat(benchEvent); err != nil {
+		b.Fatal(err)
+	}
+	data := e.AppendAvro(nil)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	var d Event
+	for b.Loop() {
+		if err := d.UnmarshalAvro(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -263,3 +263,23 @@ func TestASCIIMode(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+func TestValidate(t *testing.T) {
+	e := fullEvent(t)
+	if err := e.Validate(); err != nil {
+		t.Fatalf("a sanitized event does not validate: %v", err)
+	}
+	e.Source.IP = append(e.Source.IP, "2001:DB8::5")
+	e.Destination.IP = append(e.Destination.IP, e.Destination.IP[0])
+	e.Source.Port = append(e.Source.Port, 70000)
+	e.Classification.Type = "Scanner"
+	ts := time.Date(2026, 1, 1, 0, 0, 0, 1, time.UTC)
+	e.Time.Source = &ts
+	e.Extra["Bad"] = String("x")
+	err := e.Validate()
+	for _, want := range []string{"2001:DB8::5", "is repeated", "70000", "Scanner", "microsecond", "Bad"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v, want it to mention %q", err, want)
+		}
+	}
+}
