@@ -337,7 +337,7 @@ func NewReportAvroDecoder(writerSchema string) (*AvroDecoder, error) {
 }
 
 func newAvroDecoder(kind recKind, writerSchema string) (*AvroDecoder, error) {
-	s, err := avro.Parse(writerSchema)
+	s, err := avro.ParseWithCache(writerSchema, "", &avro.SchemaCache{})
 	if err != nil {
 		return nil, fmt.Errorf("writer schema: %w", err)
 	}

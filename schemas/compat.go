@@ -39,8 +39,10 @@ func ParseLevel(s string) (Level, error) {
 	return "", fmt.Errorf("compatibility level %q: want one of %v", s, Levels)
 }
 
-func (l Level) backward() bool   { return l != None && !strings.HasPrefix(string(l), "FORWARD") }
-func (l Level) forward() bool    { return strings.HasPrefix(string(l), "FORWARD") || strings.HasPrefix(string(l), "FULL") }
+func (l Level) backward() bool { return l != None && !strings.HasPrefix(string(l), "FORWARD") }
+func (l Level) forward() bool {
+	return strings.HasPrefix(string(l), "FORWARD") || strings.HasPrefix(string(l), "FULL")
+}
 func (l Level) transitive() bool { return strings.HasSuffix(string(l), "_TRANSITIVE") }
 
 // IncompatibleError says why a schema is not compatible, naming the field.
