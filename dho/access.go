@@ -234,6 +234,10 @@ func setField(p slotPtr, f *Field, v any, add bool) error {
 		case time.Time:
 			t = normTime(v)
 		case *time.Time:
+			if v == nil {
+				p.clear(f.st)
+				return nil
+			}
 			t = normTime(*v)
 		case string:
 			var err error
@@ -243,12 +247,20 @@ func setField(p slotPtr, f *Field, v any, add bool) error {
 		default:
 			return typeErr(f, v)
 		}
+		if err := checkTimeRange(f, t); err != nil {
+			return err
+		}
 		*p.t() = &t
 	case stBytes:
 		// Text is the raw data itself (IntelMQ's add("raw", line)
 		// encodes it), not base64; the flat JSON decoder handles base64.
+		// Empty data is no data, as IntelMQ ignores empty values.
 		switch v := v.(type) {
 		case []byte:
+			if len(v) == 0 {
+				p.clear(f.st)
+				return nil
+			}
 			*p.raw() = slices.Clone(v)
 		case string:
 			*p.raw() = []byte(v)

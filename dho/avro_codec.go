@@ -531,7 +531,9 @@ func compilePrimitive(s *avro.PrimitiveSchema, f *Field) (valueReader, error) {
 		}
 		return func(r *avroReader, p slotPtr) error {
 			v, err := r.str()
-			*p.raw() = []byte(v)
+			if v != "" { // empty data is no data
+				*p.raw() = []byte(v)
+			}
 			return err
 		}, nil
 	case stInt, stInts:

@@ -121,7 +121,7 @@ func reportTimeObservation(r *Report) **time.Time { return &r.Time.Observation }
 // are also Report fields.
 var eventFields = []Field{
 	{Name: "classification.identifier", Type: TypeString, Since: "1.0", IntelMQ: true,
-		Doc: "Lowercase name of what was found: the software, service or malware family (e.g. openresolver, zeus); free to refine during processing.",
+		Doc: "Name of what was found, by convention in lower case: the software, service or malware family (e.g. openresolver, zeus); free to refine during processing.",
 		ev:  aStr(func(e *Event) *string { return &e.Classification.Identifier })},
 	{Name: "classification.taxonomy", Type: TypeClassificationTaxonomy, Since: "1.0", IntelMQ: true, MaxLength: 100,
 		Doc: "Top level of the classification, derived from classification.type by the taxonomy table.",
@@ -173,7 +173,7 @@ var eventFields = []Field{
 		ev:  aStr(func(e *Event) *string { return &e.Feed.URL }),
 		rp:  aStr(func(r *Report) *string { return &r.Feed.URL })},
 	{Name: "id", Type: TypeUUID, Since: "2.0",
-		Doc: "Unique id of the event, given when it is first produced and kept across every hop; outputs use it to deduplicate and IDEA uses it as ID.",
+		Doc: "Unique id of the event (a UUID; intelstream gives version 7 UUIDs), given when it is first produced and kept across every hop; outputs use it to deduplicate and IDEA uses it as ID.",
 		ev:  aStr(func(e *Event) *string { return &e.ID })},
 	{Name: "malware.hash.md5", Type: TypeString, Since: "1.0", IntelMQ: true, MaxLength: 200, Pattern: `^[ -~]+$`,
 		Doc: "MD5 checksum of a file related to the event, e.g. a malware sample.",

@@ -443,6 +443,9 @@ func setScalars(p slotPtr, f *Field, vals []scalar, isList, add bool) error {
 		if err != nil {
 			return fieldErr(f.Name, v.text, err)
 		}
+		if len(b) == 0 {
+			b = nil // empty data is no data
+		}
 		*p.raw() = b
 	}
 	return nil

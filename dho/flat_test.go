@@ -283,3 +283,18 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestSetRefusesUnwritableValues(t *testing.T) {
+	var e Event
+	for _, y := range []int{0, -1, 10000} {
+		if err := e.Set("time.source", time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)); err == nil {
+			t.Errorf("year %d accepted", y)
+		}
+	}
+	if err := e.Set("raw", []byte{}); err != nil || e.Raw != nil {
+		t.Errorf("empty raw: %v, %v", err, e.Raw)
+	}
+	if err := e.UnmarshalFlat(`{"raw": ""}`); err != nil || e.Raw != nil {
+		t.Errorf("flat empty raw: %v, %v", err, e.Raw)
+	}
+}

@@ -147,6 +147,15 @@ func sanitizeTimeText(f *Field, s string) (time.Time, error) {
 	return normTime(t), nil
 }
 
+// checkTimeRange refuses instants outside the years 1 to 9999, which
+// ISO 8601's four-digit years (and so IntelMQ's form) cannot write.
+func checkTimeRange(f *Field, t time.Time) error {
+	if y := t.Year(); y < 1 || y > 9999 {
+		return fieldErr(f.Name, t, fmt.Errorf("%v is outside the years 1 to 9999", t))
+	}
+	return nil
+}
+
 // normTime puts t in UTC at microsecond precision: what the flat form and
 // Avro's timestamp-micros can hold, so that every form round-trips.
 func normTime(t time.Time) time.Time {

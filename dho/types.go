@@ -66,7 +66,7 @@ var typeInfo = [typeCount]struct {
 	TypeIPAddress:              {"IPAddress", "An IPv4 or IPv6 address, stored in canonical form (IPv6 compressed, lower case)."},
 	TypeIPNetwork:              {"IPNetwork", "An IPv4 or IPv6 network in CIDR notation, stored in canonical form."},
 	TypeFQDN:                   {"FQDN", "A fully qualified domain name: lower case, no trailing dot, internationalized names in their IDNA (punycode) form; IP addresses are refused."},
-	TypeURL:                    {"URL", "An absolute URL with scheme and host; defanged schemes such as hxxp are restored."},
+	TypeURL:                    {"URL", "A URL with a host (the scheme may be left out, as in //example.org/x); defanged hxxp and hxxps schemes are restored."},
 	TypeASN:                    {"ASN", "An autonomous system number from 1 to 4294967295; an \"AS\" prefix is accepted on input."},
 	TypeInteger:                {"Integer", "A signed 64-bit integer."},
 	TypeFloat:                  {"Float", "A finite floating point number."},

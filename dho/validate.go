@@ -86,6 +86,12 @@ func validateSlot(p slotPtr, f *Field) error {
 	case stTime:
 		if t := **p.t(); !normTime(t).Equal(t) || t.Location() != normTime(t).Location() {
 			return fieldErr(f.Name, t, fmt.Errorf("%v is not UTC at microsecond precision", t))
+		} else if err := checkTimeRange(f, t); err != nil {
+			return err
+		}
+	case stBytes:
+		if len(*p.raw()) == 0 {
+			return fieldErr(f.Name, "", fmt.Errorf("empty data: leave the field unset instead"))
 		}
 	}
 	return nil
