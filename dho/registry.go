@@ -2,7 +2,7 @@ package dho
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/intelstream/intelstream/dho/sanitize"
 	"slices"
 	"strings"
 	"unsafe"
@@ -33,11 +33,11 @@ type Field struct {
 	// Min and Max bound an integer value when Max is not 0.
 	Min, Max int64
 
-	index int // position in the registry
-	st    storage
-	match func(string) bool
-	ev    *accessor[Event]
-	rp    *accessor[Report]
+	index      int // position in the registry
+	st         storage
+	constraint *sanitize.Constraint // length and pattern, nil for none
+	ev         *accessor[Event]
+	rp         *accessor[Report]
 	// off is where the field lives in an Event (off[recEvent]) and a
 	// Report (off[recReport], for report fields).
 	off [2]uintptr
@@ -143,7 +143,9 @@ func init() {
 		if got := f.ev.storage(); got != f.st {
 			panic(fmt.Sprintf("dho: field %s: accessor storage %d does not fit type %s", f.Name, got, f.Type))
 		}
-		f.match = patternMatcher(f.Pattern)
+		if f.MaxLength > 0 || f.Pattern != "" {
+			f.constraint = sanitize.MustConstraint(f.MaxLength, f.Pattern, "")
+		}
 		f.off[recEvent] = f.ev.offset()
 		if f.rp != nil {
 			f.off[recReport] = f.rp.offset()
@@ -161,29 +163,6 @@ func init() {
 	recs[recEvent] = &recInfo{typeName: "Event", fields: registry, byName: byName}
 	recs[recReport] = &recInfo{typeName: "Report", fields: reportFields, byName: reportsByName}
 	initFlat()
-}
-
-// patternMatcher compiles a field pattern; the common printable-ASCII pattern
-// gets a loop instead of a regular expression because it guards hot fields.
-func patternMatcher(p string) func(string) bool {
-	switch p {
-	case "":
-		return nil
-	case `^[ -~]+$`:
-		return func(s string) bool {
-			if s == "" {
-				return false
-			}
-			for i := 0; i < len(s); i++ {
-				if s[i] < ' ' || s[i] > '~' {
-					return false
-				}
-			}
-			return true
-		}
-	}
-	re := regexp.MustCompile(p)
-	return re.MatchString
 }
 
 // Fields returns every DHO field (Event fields, of which the Report fields are

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"time"
-	"unicode/utf8"
 
 	"github.com/intelstream/intelstream/dho/sanitize"
 )
@@ -58,15 +57,11 @@ func sanitizeText(f *Field, s string) (string, error) {
 
 // checkString applies the field's length limit and pattern.
 func checkString(f *Field, s string) error {
-	if f.MaxLength > 0 && len(s) > f.MaxLength {
-		// Python counts code points, and so do we; the byte length is
-		// only a quick upper bound.
-		if n := utf8.RuneCountInString(s); n > f.MaxLength {
-			return fieldErr(f.Name, s, fmt.Errorf("%q is too long: %d characters, at most %d", s, n, f.MaxLength))
-		}
+	if f.constraint == nil {
+		return nil
 	}
-	if f.match != nil && !f.match(s) {
-		return fieldErr(f.Name, s, fmt.Errorf("%q does not match %s", s, f.Pattern))
+	if err := f.constraint.Check(s); err != nil {
+		return fieldErr(f.Name, s, err)
 	}
 	return nil
 }

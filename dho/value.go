@@ -2,6 +2,7 @@ package dho
 
 import (
 	"fmt"
+	"github.com/intelstream/intelstream/internal/pyjson"
 	"math"
 	"sort"
 	"strconv"
@@ -52,7 +53,7 @@ func Int(n int64) Value { return Value{kind: KindInt, num: uint64(n)} }
 // BigInt returns an integer value from its decimal digits, for integers that
 // do not fit in 64 bits. It fails when digits is not a JSON integer.
 func BigInt(digits string) (Value, error) {
-	if !isJSONInteger(digits) {
+	if !pyjson.IsInt(digits) {
 		return Value{}, fmt.Errorf("%q is not an integer", digits)
 	}
 	if n, err := strconv.ParseInt(digits, 10, 64); err == nil {
@@ -324,22 +325,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func isJSONInteger(s string) bool {
-	if s == "" {
-		return false
-	}
-	if s[0] == '-' {
-		s = s[1:]
-	}
-	if s == "" || (s[0] == '0' && len(s) > 1) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -184,16 +184,14 @@ func (r *Registry) Get(ctx context.Context, subject string, version int) (Versio
 // Level returns the compatibility level that applies to subject: its own,
 // or the registry's global one (BACKWARD if the registry says nothing).
 func (r *Registry) Level(ctx context.Context, subject string) (Level, error) {
-	for _, res := range r.cl.Compatibility(sr.WithParams(ctx, sr.DefaultToGlobal), subject) {
-		if res.Err != nil {
-			if isNotFound(res.Err) {
-				break
-			}
-			return "", fmt.Errorf("compatibility of %s: %w", subject, res.Err)
-		}
-		return ParseLevel(res.Level.String())
+	results := r.cl.Compatibility(sr.WithParams(ctx, sr.DefaultToGlobal), subject)
+	if len(results) == 0 || isNotFound(results[0].Err) {
+		return Backward, nil
 	}
-	return Backward, nil
+	if err := results[0].Err; err != nil {
+		return "", fmt.Errorf("compatibility of %s: %w", subject, err)
+	}
+	return ParseLevel(results[0].Level.String())
 }
 
 // Register checks schema locally against the subject's earlier versions at

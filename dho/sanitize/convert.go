@@ -191,23 +191,7 @@ func UTCISOFormat(s string) (time.Time, error) {
 // can be picked out of text like "Generated at 2017-02-26 23:53:56 UTC".
 // Apart from skipping words it follows DateTime, including what DateTime
 // refuses (unknown zone names, dates missing day or month).
-func FromFuzzy(s string) (time.Time, error) {
-	if t, ok := parseCanonical(s); ok {
-		return t, nil
-	}
-	t := trimSpace(s)
-	if t == "" {
-		return time.Time{}, invalid(s, "is not a date and time: it is empty")
-	}
-	if r, ok := parseISO(t); ok {
-		return checkRange(s, r)
-	}
-	r, reason := parseLoose(t, true)
-	if reason != "" {
-		return time.Time{}, invalid(s, "is not a date and time: "+reason)
-	}
-	return checkRange(s, r)
-}
+func FromFuzzy(s string) (time.Time, error) { return parseDateTime(s, true) }
 
 // TimeFormat is a parsed IntelMQ "time_format" parameter. Parse it once
 // when a parser starts (ParseTimeFormat), then Convert each value, as

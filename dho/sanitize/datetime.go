@@ -51,7 +51,11 @@ var (
 // month, weekday, zone nor one of dateutil's filler words ("at", "on",
 // "of", "the" ...). Unix timestamps are refused too, as by IntelMQ's
 // sanitizer; parsers convert them with FromTimestamp or Convert.
-func DateTime(s string) (time.Time, error) {
+func DateTime(s string) (time.Time, error) { return parseDateTime(s, false) }
+
+// parseDateTime is DateTime, or with fuzzy FromFuzzy: the two differ only
+// in whether the loose parser skips words it does not know.
+func parseDateTime(s string, fuzzy bool) (time.Time, error) {
 	if t, ok := parseCanonical(s); ok {
 		return t, nil
 	}
@@ -62,7 +66,7 @@ func DateTime(s string) (time.Time, error) {
 	if r, ok := parseISO(t); ok {
 		return checkRange(s, r)
 	}
-	r, reason := parseLoose(t, false)
+	r, reason := parseLoose(t, fuzzy)
 	if reason != "" {
 		return time.Time{}, invalid(s, "is not a date and time: "+reason)
 	}

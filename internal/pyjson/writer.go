@@ -63,7 +63,7 @@ func appendValue(dst []byte, v any, o *Options, depth int) ([]byte, error) {
 	case string:
 		return AppendString(dst, v, o.EnsureASCII), nil
 	case BigInt:
-		if !validInt(string(v)) {
+		if !IsInt(string(v)) {
 			return dst, fmt.Errorf("pyjson: BigInt %q is not a decimal integer", string(v))
 		}
 		return append(dst, v...), nil
@@ -132,8 +132,8 @@ func appendKeySep(dst []byte, compact bool) []byte {
 	return append(dst, ':', ' ')
 }
 
-// validInt reports whether s is a JSON integer: -?(0|[1-9][0-9]*).
-func validInt(s string) bool {
+// IsInt reports whether s is a JSON integer: -?(0|[1-9][0-9]*).
+func IsInt(s string) bool {
 	if s != "" && s[0] == '-' {
 		s = s[1:]
 	}
