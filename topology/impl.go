@@ -1,0 +1,253 @@
+package topology
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/schemas"
+	"github.com/intelstream/intelstream/transport"
+)
+
+// nodeImpl is the typed loop of one node kind.
+type nodeImpl interface {
+	run(ctx context.Context, rt *nodeRuntime) error
+}
+
+// decode reads a wire-format record into a new T.
+func decode[T Record](ctx context.Context, rt *nodeRuntime, b []byte) (*T, error) {
+	v := new(T)
+	var err error
+	switch p := any(v).(type) {
+	case *dho.Event:
+		err = rt.serde.DecodeEvent(ctx, b, p)
+	case *dho.Report:
+		err = rt.serde.DecodeReport(ctx, b, p)
+	}
+	return v, err
+}
+
+// encode writes v in the wire format with schema id id.
+func encode[T Record](v *T, id int) []byte {
+	switch p := any(v).(type) {
+	case *dho.Event:
+		// An event gets its id when it is first produced; it keeps it on
+		// every later hop.
+		p.EnsureID()
+		return schemas.AppendEvent(make([]byte, 0, 512), id, p)
+	case *dho.Report:
+		return schemas.AppendReport(make([]byte, 0, 512), id, p)
+	}
+	panic("topology: unknown record type")
+}
+
+// keyOf returns the key of an output record: the node's KeyBy, or by
+// default the input's key; records without an input (collectors) and
+// parser outputs get a key of their own (feed name, source IP) so that
+// related records share a partition.
+func keyOf[T Record](rt *nodeRuntime, v *T, inKey []byte, fresh bool) []byte {
+	if fn, ok := rt.n.opts.key.(func(*T) []byte); ok {
+		return fn(v)
+	}
+	if !fresh && inKey != nil {
+		return inKey
+	}
+	switch p := any(v).(type) {
+	case *dho.Event:
+		if len(p.Source.IP) > 0 {
+			return []byte(p.Source.IP[0])
+		}
+		if p.ID != "" {
+			return []byte(p.ID)
+		}
+	case *dho.Report:
+		if p.Feed.Name != "" {
+			return []byte(p.Feed.Name)
+		}
+	}
+	return nil
+}
+
+type sourceImpl[T Record] struct{ c Collector[T] }
+
+func (s sourceImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
+	emit := func(v *T) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rt.produce(ctx, 0, keyOf(rt, v, nil, true), encode(v, rt.ids[0]), nil)
+		return nil
+	}
+	err := s.c.Run(ctx, emit)
+	if ferr := rt.finish(nil); ferr != nil {
+		return ferr
+	}
+	if err != nil && ctx.Err() == nil {
+		return err
+	}
+	// A collector that is done leaves the node idle, not the topology.
+	<-ctx.Done()
+	return nil
+}
+
+type mapImpl[In, Out Record] struct {
+	p Processor[In, Out]
+	b BatchProcessor[In, Out]
+}
+
+func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
+	fresh := typeName[In]() != typeName[Out]()
+	var outs []*Out
+	collect := func(o *Out) { outs = append(outs, o) }
+	for {
+		recs, ok, err := rt.poll(ctx)
+		if err != nil || !ok {
+			return err
+		}
+		if m.b != nil {
+			m.runBatch(ctx, rt, recs, fresh)
+		} else {
+			for _, r := range recs {
+				start := time.Now()
+				in, err := decode[In](ctx, rt, r.Value)
+				if err != nil {
+					rt.dead(ctx, r, fmt.Errorf("decoding: %w", err))
+					continue
+				}
+				err = rt.retry(ctx, func() error {
+					outs = outs[:0]
+					return m.p.Process(ctx, in, collect)
+				})
+				if err != nil {
+					rt.dead(ctx, r, err)
+					continue
+				}
+				for _, o := range outs {
+					rt.produce(ctx, 0, keyOf(rt, o, r.Key, fresh), encode(o, rt.ids[0]), nil)
+				}
+				for _, h := range rt.hooks.processed {
+					h.OnRecordProcessed(rt.n.name, r, len(outs), time.Since(start))
+				}
+			}
+		}
+		if err := rt.finish(recs); err != nil {
+			return err
+		}
+	}
+}
+
+func (m mapImpl[In, Out]) runBatch(ctx context.Context, rt *nodeRuntime, recs []*transport.Record, fresh bool) {
+	ins := make([]*In, 0, len(recs))
+	kept := make([]*transport.Record, 0, len(recs))
+	for _, r := range recs {
+		in, err := decode[In](ctx, rt, r.Value)
+		if err != nil {
+			rt.dead(ctx, r, fmt.Errorf("decoding: %w", err))
+			continue
+		}
+		ins, kept = append(ins, in), append(kept, r)
+	}
+	if len(ins) == 0 {
+		return
+	}
+	var outs []*Out
+	err := rt.retry(ctx, func() error {
+		outs = outs[:0]
+		return m.b.ProcessBatch(ctx, ins, func(o *Out) { outs = append(outs, o) })
+	})
+	if err != nil {
+		for _, r := range kept {
+			rt.dead(ctx, r, err)
+		}
+		return
+	}
+	for _, o := range outs {
+		rt.produce(ctx, 0, keyOf[Out](rt, o, nil, true), encode(o, rt.ids[0]), nil)
+	}
+}
+
+type routeImpl[T Record] struct{ routes []Route[T] }
+
+func (ri routeImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
+	for {
+		recs, ok, err := rt.poll(ctx)
+		if err != nil || !ok {
+			return err
+		}
+		for _, r := range recs {
+			in, err := decode[T](ctx, rt, r.Value)
+			if err != nil {
+				rt.dead(ctx, r, fmt.Errorf("decoding: %w", err))
+				continue
+			}
+			port := len(ri.routes) // default
+			for i, route := range ri.routes {
+				if route.Match(in) {
+					port = i
+					break
+				}
+			}
+			// The record passes on as it came: no need to re-encode.
+			rt.produce(ctx, port, r.Key, reframe(r.Value, rt.ids[port]), r.Headers)
+		}
+		if err := rt.finish(recs); err != nil {
+			return err
+		}
+	}
+}
+
+// reframe returns the record with the output topic's schema id, re-using
+// the body when the writer schema is the current one.
+func reframe(b []byte, id int) []byte {
+	if len(b) < 5 {
+		return b
+	}
+	out := append([]byte(nil), b...)
+	out[1], out[2], out[3], out[4] = byte(id>>24), byte(id>>16), byte(id>>8), byte(id)
+	return out
+}
+
+type sinkImpl[T Record] struct{ o Output[T] }
+
+func (s sinkImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
+	for {
+		recs, ok, err := rt.poll(ctx)
+		if err != nil || !ok {
+			return err
+		}
+		batch := make([]*T, 0, len(recs))
+		kept := make([]*transport.Record, 0, len(recs))
+		for _, r := range recs {
+			v, err := decode[T](ctx, rt, r.Value)
+			if err != nil {
+				rt.dead(ctx, r, fmt.Errorf("decoding: %w", err))
+				continue
+			}
+			batch, kept = append(batch, v), append(kept, r)
+		}
+		if len(batch) > 0 {
+			start := time.Now()
+			err := rt.retry(ctx, func() error { return s.o.Write(ctx, batch) })
+			if perr, ok := err.(*PartialError); ok {
+				for i, ferr := range perr.Failed {
+					if i >= 0 && i < len(kept) {
+						rt.dead(ctx, kept[i], ferr)
+					}
+				}
+			} else if err != nil {
+				for _, r := range kept {
+					rt.dead(ctx, r, err)
+				}
+			}
+			for _, r := range kept {
+				for _, h := range rt.hooks.processed {
+					h.OnRecordProcessed(rt.n.name, r, 0, time.Since(start))
+				}
+			}
+		}
+		if err := rt.finish(recs); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,373 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/intelstream/intelstream/schemas"
+	"github.com/intelstream/intelstream/transport"
+)
+
+// RunOption configures Run.
+type RunOption func(*runConfig)
+
+type runConfig struct {
+	transport   transport.Transport
+	registry    *schemas.Registry
+	nodes       []string
+	logger      *slog.Logger
+	partitions  int32
+	replication int16
+	hooks       []Hook
+	maxInFlight int
+	closeFns    []func() error
+}
+
+// WithTransport runs on tr (e.g. transport/kafka against real brokers).
+// Without it Run needs an embedded broker: see package cluster helpers.
+func WithTransport(tr transport.Transport) RunOption {
+	return func(c *runConfig) { c.transport = tr }
+}
+
+// WithRegistry uses reg for the records' Avro schemas.
+func WithRegistry(reg *schemas.Registry) RunOption {
+	return func(c *runConfig) { c.registry = reg }
+}
+
+// OnlyNodes runs only the named nodes, so that each node can run in its own
+// process (or container) against a shared broker.
+func OnlyNodes(names ...string) RunOption {
+	return func(c *runConfig) { c.nodes = append(c.nodes, names...) }
+}
+
+// WithLogger logs with l (default slog.Default()).
+func WithLogger(l *slog.Logger) RunOption { return func(c *runConfig) { c.logger = l } }
+
+// WithPartitions sets the partitions and replication factor of the topics
+// Run creates (defaults 3 and 1).
+func WithPartitions(partitions int32, replication int16) RunOption {
+	return func(c *runConfig) { c.partitions, c.replication = partitions, replication }
+}
+
+// WithHooks adds hooks (see Hook).
+func WithHooks(hooks ...Hook) RunOption {
+	return func(c *runConfig) { c.hooks = append(c.hooks, hooks...) }
+}
+
+// DefaultMaxInFlight is how many records a node holds at most, unless the
+// node's MaxInFlight option says otherwise.
+const DefaultMaxInFlight = 1000
+
+// Header names of dead-letter records.
+const (
+	HeaderDLQReason    = "intelstream.dlq.reason"
+	HeaderDLQNode      = "intelstream.dlq.node"
+	HeaderDLQTopic     = "intelstream.dlq.topic"
+	HeaderDLQPartition = "intelstream.dlq.partition"
+	HeaderDLQOffset    = "intelstream.dlq.offset"
+	HeaderDLQTime      = "intelstream.dlq.time"
+)
+
+// Topics returns every topic the topology uses: node outputs and dead-letter
+// topics, in declaration order.
+func (t *Topology) Topics() []string {
+	var out []string
+	for _, n := range t.nodes {
+		switch n.op {
+		case opSink:
+		case opRoute:
+			for i := range n.branches {
+				out = append(out, t.outputTopic(n, i))
+			}
+		default:
+			out = append(out, t.outputTopic(n, 0))
+		}
+		out = append(out, t.dlqTopic(n))
+	}
+	return out
+}
+
+// Run runs the topology (or the nodes named by OnlyNodes) until ctx ends or
+// a node fails. On cancellation every node finishes the batch it holds,
+// commits it and leaves its consumer group, so a restart resumes from the
+// committed offsets without loss.
+func (t *Topology) Run(ctx context.Context, opts ...RunOption) error {
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("topology %s: %w", t.name, err)
+	}
+	cfg := runConfig{logger: slog.Default(), partitions: 3, replication: 1, maxInFlight: DefaultMaxInFlight}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	defer func() {
+		for _, fn := range slices.Backward(cfg.closeFns) {
+			_ = fn()
+		}
+	}()
+	if cfg.transport == nil || cfg.registry == nil {
+		return errors.New("topology: Run needs a transport and a schema registry (WithTransport, WithRegistry); cmd/intelstream and the examples start embedded ones")
+	}
+	selected, err := t.selectNodes(cfg.nodes)
+	if err != nil {
+		return err
+	}
+	var specs []transport.TopicSpec
+	for _, name := range t.Topics() {
+		specs = append(specs, transport.TopicSpec{Name: name, Partitions: cfg.partitions, ReplicationFactor: cfg.replication})
+	}
+	for _, n := range t.nodes {
+		if n.opts.partitions > 0 {
+			for i := range specs {
+				if specs[i].Name == t.outputTopic(n, 0) {
+					specs[i].Partitions = n.opts.partitions
+				}
+			}
+		}
+	}
+	if err := cfg.transport.CreateTopics(ctx, specs...); err != nil {
+		return fmt.Errorf("topology %s: creating topics: %w", t.name, err)
+	}
+	serde := schemas.NewSerde(cfg.registry, schemas.TopicName)
+	hooks := newHookSet(cfg.hooks)
+
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	errs := make([]error, len(selected))
+	for i, n := range selected {
+		rt, err := t.newNodeRuntime(rctx, n, &cfg, serde, hooks)
+		if err != nil {
+			cancel(err)
+			wg.Wait()
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := rt.run(rctx)
+			if err != nil && rctx.Err() == nil {
+				errs[i] = fmt.Errorf("node %s: %w", n.name, err)
+				cancel(errs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (t *Topology) selectNodes(names []string) ([]*node, error) {
+	if len(names) == 0 {
+		return t.nodes, nil
+	}
+	var out []*node
+	for _, name := range names {
+		n, ok := t.index[name]
+		if !ok {
+			return nil, fmt.Errorf("topology %s has no node %q (nodes: %v)", t.name, name, t.Nodes())
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// nodeRuntime is what one running node uses: its clients, topics and
+// schema ids. The typed loops in impl.go drive it.
+type nodeRuntime struct {
+	t        *Topology
+	n        *node
+	log      *slog.Logger
+	hooks    *hookSet
+	serde    *schemas.Serde
+	producer transport.Producer
+	consumer transport.Consumer // nil for sources
+	outputs  []string           // topic per output port
+	ids      []int              // schema id per output port
+	dlq      string
+	inFlight int
+	retries  int
+	backoff  time.Duration
+
+	mu         sync.Mutex
+	produceErr error
+}
+
+func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, serde *schemas.Serde, hooks *hookSet) (*nodeRuntime, error) {
+	rt := &nodeRuntime{
+		t: t, n: n, log: cfg.logger.With("topology", t.name, "node", n.name), hooks: hooks, serde: serde,
+		dlq: t.dlqTopic(n), inFlight: cfg.maxInFlight, retries: 5, backoff: 100 * time.Millisecond,
+	}
+	if n.opts.maxInFlight > 0 {
+		rt.inFlight = n.opts.maxInFlight
+	}
+	if n.opts.retries > 0 {
+		rt.retries, rt.backoff = n.opts.retries, n.opts.retryBackoff
+	}
+	record := schemas.EventRecord
+	if n.outType == "report" {
+		record = schemas.ReportRecord
+	}
+	switch n.op {
+	case opSink:
+	case opRoute:
+		for i := range n.branches {
+			rt.outputs = append(rt.outputs, t.outputTopic(n, i))
+		}
+	default:
+		rt.outputs = []string{t.outputTopic(n, 0)}
+	}
+	for _, topic := range rt.outputs {
+		id, err := serde.Prepare(ctx, topic, record)
+		if err != nil {
+			return nil, fmt.Errorf("node %s: schema for %s: %w", n.name, topic, err)
+		}
+		rt.ids = append(rt.ids, id)
+	}
+	p, err := cfg.transport.NewProducer(transport.ProducerOptions{ID: t.group(n), MaxBuffered: rt.inFlight * 4})
+	if err != nil {
+		return nil, fmt.Errorf("node %s: producer: %w", n.name, err)
+	}
+	rt.producer = p
+	if n.op != opSource {
+		var topics []string
+		for _, in := range n.inputs {
+			topics = append(topics, t.outputTopic(in.n, in.branch))
+		}
+		c, err := cfg.transport.NewConsumer(transport.ConsumerOptions{Group: t.group(n), Topics: topics, MaxPollRecords: rt.inFlight})
+		if err != nil {
+			p.Close()
+			return nil, fmt.Errorf("node %s: consumer: %w", n.name, err)
+		}
+		rt.consumer = c
+	}
+	return rt, nil
+}
+
+func (rt *nodeRuntime) run(ctx context.Context) (err error) {
+	for _, h := range rt.hooks.started {
+		h.OnNodeStarted(rt.n.name)
+	}
+	rt.log.Info("node started", "op", rt.n.op.String(), "outputs", rt.outputs)
+	defer func() {
+		if rt.consumer != nil {
+			if cerr := rt.consumer.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}
+		if perr := rt.producer.Close(); perr != nil && err == nil {
+			err = perr
+		}
+		for _, h := range rt.hooks.stopped {
+			h.OnNodeStopped(rt.n.name, err)
+		}
+		rt.log.Info("node stopped", "err", err)
+	}()
+	return rt.n.impl.(nodeImpl).run(ctx, rt)
+}
+
+// produce sends one encoded record to output port p. Errors surface at the
+// next finish.
+func (rt *nodeRuntime) produce(ctx context.Context, p int, key, value []byte, headers []transport.Header) {
+	r := &transport.Record{Topic: rt.outputs[p], Key: key, Value: value, Headers: headers}
+	rt.producer.Produce(ctx, r, rt.acked)
+}
+
+func (rt *nodeRuntime) acked(r *transport.Record, err error) {
+	if err != nil {
+		rt.mu.Lock()
+		if rt.produceErr == nil {
+			rt.produceErr = fmt.Errorf("producing to %s: %w", r.Topic, err)
+		}
+		rt.mu.Unlock()
+		return
+	}
+	for _, h := range rt.hooks.produced {
+		h.OnRecordProduced(rt.n.name, r)
+	}
+}
+
+// dead sends the input record, untouched, to the dead-letter topic with the
+// reason and its origin in headers.
+func (rt *nodeRuntime) dead(ctx context.Context, r *transport.Record, reason error) {
+	rt.log.Warn("record to dead-letter topic", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "reason", reason)
+	for _, h := range rt.hooks.failed {
+		h.OnRecordFailed(rt.n.name, r, reason)
+	}
+	headers := append(slices.Clone(r.Headers),
+		transport.Header{Key: HeaderDLQReason, Value: []byte(reason.Error())},
+		transport.Header{Key: HeaderDLQNode, Value: []byte(rt.n.name)},
+		transport.Header{Key: HeaderDLQTopic, Value: []byte(r.Topic)},
+		transport.Header{Key: HeaderDLQPartition, Value: []byte(strconv.Itoa(int(r.Partition)))},
+		transport.Header{Key: HeaderDLQOffset, Value: []byte(strconv.FormatInt(r.Offset, 10))},
+		transport.Header{Key: HeaderDLQTime, Value: []byte(time.Now().UTC().Format(time.RFC3339Nano))},
+	)
+	rt.producer.Produce(ctx, &transport.Record{Topic: rt.dlq, Key: r.Key, Value: r.Value, Headers: headers}, rt.acked)
+}
+
+// finish waits until everything produced for records is acknowledged and
+// then commits records: at least once. It runs to the end even when ctx
+// was cancelled (a shutdown finishes its batch), bounded by a timeout.
+func (rt *nodeRuntime) finish(records []*transport.Record) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := rt.producer.Flush(ctx); err != nil {
+		return fmt.Errorf("flushing: %w", err)
+	}
+	rt.mu.Lock()
+	perr := rt.produceErr
+	rt.mu.Unlock()
+	if perr != nil {
+		// Not committing: the records come again after a restart.
+		return perr
+	}
+	if rt.consumer == nil || len(records) == 0 {
+		return nil
+	}
+	if err := rt.consumer.Commit(ctx, records); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	for _, h := range rt.hooks.committed {
+		h.OnCommitted(rt.n.name, len(records))
+	}
+	return nil
+}
+
+// poll fetches the next batch; ok is false when the node should stop.
+func (rt *nodeRuntime) poll(ctx context.Context) ([]*transport.Record, bool, error) {
+	recs, err := rt.consumer.Poll(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	for _, r := range recs {
+		for _, h := range rt.hooks.received {
+			h.OnRecordReceived(rt.n.name, r)
+		}
+	}
+	return recs, true, nil
+}
+
+// retry runs fn, retrying transient failures with exponential backoff.
+func (rt *nodeRuntime) retry(ctx context.Context, fn func() error) error {
+	wait := rt.backoff
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		if err == nil || !IsTransient(err) || attempt >= rt.retries {
+			return err
+		}
+		rt.log.Debug("transient failure, retrying", "attempt", attempt+1, "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 30*time.Second)
+	}
+}
