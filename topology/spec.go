@@ -42,18 +42,18 @@ const (
 
 // Param declares one parameter of a node.
 type Param struct {
-	Name     string
-	Type     ParamType
-	Default  any // nil: no default
-	Required bool
-	Doc      string
-	Example  any
+	Name     string    `json:"name"`
+	Type     ParamType `json:"type"`
+	Default  any       `json:"default,omitempty"` // nil: no default
+	Required bool      `json:"required,omitempty"`
+	Doc      string    `json:"doc"`
+	Example  any       `json:"example,omitempty"`
 	// Runtime says the parameter may change while the node runs.
-	Runtime bool
+	Runtime bool `json:"runtime,omitempty"`
 	// Enum, when set, lists the allowed values of a string parameter.
-	Enum []string
+	Enum []string `json:"enum,omitempty"`
 	// IntelMQ is IntelMQ's name of the parameter when it differs.
-	IntelMQ string
+	IntelMQ string `json:"intelmq,omitempty"`
 }
 
 // Spec declares a node kind: its name, parameters and the DHO fields it
@@ -61,15 +61,15 @@ type Param struct {
 // API's parameter schema and topology checks all come from it.
 type Spec struct {
 	// Name is our name of the node kind, e.g. "taxonomy".
-	Name string
-	Kind Kind
-	Doc  string
+	Name string `json:"name"`
+	Kind Kind   `json:"kind"`
+	Doc  string `json:"doc"`
 	// IntelMQ is the IntelMQ module this node replaces, if any, e.g.
 	// "intelmq.bots.experts.taxonomy.expert".
-	IntelMQ  string
-	Params   []Param
-	Requires []string // DHO field names the node needs in its input
-	Produces []string // DHO field names the node adds
+	IntelMQ  string   `json:"intelmq,omitempty"`
+	Params   []Param  `json:"params,omitempty"`
+	Requires []string `json:"requires,omitempty"` // DHO field names the node needs in its input
+	Produces []string `json:"produces,omitempty"` // DHO field names the node adds
 }
 
 // Params are validated parameter values with defaults filled in, by name.

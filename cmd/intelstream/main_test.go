@@ -144,3 +144,22 @@ func TestNormalizeRefusesBadMode(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestNodesCommands(t *testing.T) {
+	out, _, err := run(t, "", "nodes")
+	if err != nil || !strings.Contains(out, "taxonomy") || !strings.Contains(out, "intelmq.bots.experts.taxonomy.expert") {
+		t.Fatalf("nodes: %q, %v", out, err)
+	}
+	out, _, err = run(t, "", "nodes", "show", "intelmq.bots.experts.taxonomy.expert")
+	if err != nil || !strings.Contains(out, "Produces: classification.taxonomy") {
+		t.Fatalf("nodes show: %q, %v", out, err)
+	}
+	out, _, err = run(t, "", "nodes", "show", "taxonomy", "--json")
+	var spec map[string]any
+	if err != nil || json.Unmarshal([]byte(out), &spec) != nil || spec["name"] != "taxonomy" {
+		t.Fatalf("nodes show --json: %q, %v", out, err)
+	}
+	if _, _, err := run(t, "", "nodes", "show", "nope"); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Fatalf("unknown node: %v", err)
+	}
+}

@@ -14,7 +14,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newFieldsCmd(), newNormalizeCmd(), newSchemaCmd())
+	root.AddCommand(newFieldsCmd(), newNormalizeCmd(), newSchemaCmd(), newNodesCmd())
 	return root
 }
 

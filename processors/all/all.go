@@ -1,0 +1,8 @@
+// Package all registers every node kind that ships with intelstream:
+// import it (for its side effect) to make them all available by name.
+package all
+
+import (
+	// Experts.
+	_ "github.com/intelstream/intelstream/processors/experts/taxonomy"
+)
