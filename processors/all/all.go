@@ -3,6 +3,10 @@
 package all
 
 import (
+	// Collectors.
+	_ "github.com/intelstream/intelstream/processors/collectors/file"
 	// Experts.
 	_ "github.com/intelstream/intelstream/processors/experts/taxonomy"
+	// Outputs.
+	_ "github.com/intelstream/intelstream/outputs/file"
 )

@@ -1,0 +1,156 @@
+// Package file is the file collector: it turns files in a folder (or one
+// file) into reports, once or by watching the folder, as IntelMQ's file
+// collector does.
+package file
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/topology"
+)
+
+// Name is the node kind's name.
+const Name = "file-collector"
+
+// Spec is the node spec of the file collector.
+var Spec = topology.Spec{
+	Name:    Name,
+	Kind:    topology.KindCollector,
+	Doc:     "Reads files (one file, or the files of a folder ending in postfix) into reports: raw is the file's content, extra.file_name its name.",
+	IntelMQ: "intelmq.bots.collectors.file.collector_file",
+	Params: []topology.Param{
+		{Name: "path", Type: topology.ParamString, Required: true, Doc: "A file, or a folder whose files are read.", Example: "/var/lib/feeds/shadowserver"},
+		{Name: "postfix", Type: topology.ParamString, Default: "", Doc: "In a folder, read only the files whose name ends with this.", Example: ".csv"},
+		{Name: "interval", Type: topology.ParamDuration, Default: "0s", Doc: "Look for new or changed files this often; 0 reads once and stops.", Runtime: true},
+		{Name: "feed_name", Type: topology.ParamString, IntelMQ: "name", Doc: "feed.name of the reports."},
+		{Name: "feed_provider", Type: topology.ParamString, IntelMQ: "provider", Doc: "feed.provider of the reports."},
+		{Name: "feed_code", Type: topology.ParamString, IntelMQ: "code", Doc: "feed.code of the reports."},
+		{Name: "feed_documentation", Type: topology.ParamString, IntelMQ: "documentation", Doc: "feed.documentation of the reports."},
+		{Name: "feed_accuracy", Type: topology.ParamFloat, IntelMQ: "accuracy", Doc: "feed.accuracy of the reports (0 to 100)."},
+	},
+	Produces: []string{"raw", "extra.file_name", "time.observation", "feed.name", "feed.provider"},
+}
+
+func init() {
+	topology.Register(Spec, func(p topology.Params) (any, error) { return New(p) })
+}
+
+// Collector reads files into reports.
+type Collector struct {
+	path, postfix string
+	interval      time.Duration
+	feed          map[string]any
+	now           func() time.Time
+}
+
+// New returns a collector from validated parameters.
+func New(p topology.Params) (*Collector, error) {
+	c := &Collector{path: p.String("path"), postfix: p.String("postfix"), interval: p.Duration("interval"), feed: map[string]any{}, now: time.Now}
+	for param, field := range map[string]string{"feed_name": "feed.name", "feed_provider": "feed.provider", "feed_code": "feed.code", "feed_documentation": "feed.documentation", "feed_accuracy": "feed.accuracy"} {
+		if p.Has(param) {
+			c.feed[field] = p[param]
+		}
+	}
+	// Check the feed values once, here, rather than on every report.
+	var r dho.Report
+	for field, v := range c.feed {
+		if err := r.Set(field, v); err != nil {
+			return nil, fmt.Errorf("%s: %w", Name, err)
+		}
+	}
+	if _, err := os.Stat(c.path); err != nil {
+		return nil, fmt.Errorf("%s: path: %w", Name, err)
+	}
+	return c, nil
+}
+
+// Spec returns the node spec.
+func (c *Collector) Spec() topology.Spec { return Spec }
+
+// Run emits a report per file; with an interval, it keeps looking for new
+// or changed files (by size and modification time) until ctx ends.
+func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
+	seen := map[string]string{}
+	for {
+		files, err := c.files()
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			st, err := os.Stat(f)
+			if err != nil {
+				continue // gone since listed
+			}
+			stamp := fmt.Sprint(st.Size(), st.ModTime().UnixNano())
+			if seen[f] == stamp {
+				continue
+			}
+			r, err := c.report(f)
+			if err != nil {
+				return err
+			}
+			if err := emit(r); err != nil {
+				return err
+			}
+			seen[f] = stamp
+		}
+		if c.interval <= 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(c.interval):
+		}
+	}
+}
+
+func (c *Collector) files() ([]string, error) {
+	st, err := os.Stat(c.path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return []string{c.path}, nil
+	}
+	entries, err := os.ReadDir(c.path)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), c.postfix) {
+			out = append(out, filepath.Join(c.path, e.Name()))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (c *Collector) report(path string) (*dho.Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &dho.Report{Raw: data}
+	for field, v := range c.feed {
+		if err := r.Set(field, v); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.Set("extra.file_name", filepath.Base(path)); err != nil {
+		return nil, err
+	}
+	now := c.now()
+	if err := r.Set("time.observation", now); err != nil {
+		return nil, err
+	}
+	return r, nil
+}

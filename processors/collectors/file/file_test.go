@@ -1,0 +1,92 @@
+package file
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/intelstream/intelstream/dho"
+)
+
+func collect(t *testing.T, raw map[string]any, ctx context.Context) []*dho.Report {
+	t.Helper()
+	p, err := Spec.Validate(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.now = func() time.Time { return time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC) }
+	var out []*dho.Report
+	if err := c.Run(ctx, func(r *dho.Report) error { out = append(out, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestFolderOnce(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"b.csv": "ip\n192.0.2.2\n", "a.csv": "ip\n192.0.2.1\n", "notes.txt": "x"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reports := collect(t, map[string]any{"path": dir, "postfix": ".csv", "feed_name": "Test Feed", "feed_accuracy": 90}, context.Background())
+	if len(reports) != 2 {
+		t.Fatalf("%d reports, want 2", len(reports))
+	}
+	got := string(reports[0].MarshalFlat(dho.FlatOptions{OmitType: true}))
+	want := `{"extra.file_name": "a.csv", "feed.accuracy": 90.0, "feed.name": "Test Feed", "raw": "aXAKMTkyLjAuMi4xCg==", "time.observation": "2026-11-20T09:00:00+00:00"}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestWatchFindsNewFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "1.csv"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := Spec.Validate(map[string]any{"path": dir, "interval": "10ms"})
+	c, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var names []string
+	err = c.Run(ctx, func(r *dho.Report) error {
+		v, _ := r.Get("extra.file_name")
+		names = append(names, v.(dho.Value).Text())
+		if len(names) == 1 {
+			return os.WriteFile(filepath.Join(dir, "2.csv"), []byte("y"), 0o644)
+		}
+		cancel()
+		return nil
+	})
+	if err != nil || strings.Join(names, ",") != "1.csv,2.csv" {
+		t.Fatalf("names %v, err %v", names, err)
+	}
+}
+
+func TestBadParameters(t *testing.T) {
+	if _, err := Spec.Validate(map[string]any{}); err == nil {
+		t.Error("missing path accepted")
+	}
+	p, _ := Spec.Validate(map[string]any{"path": filepath.Join(t.TempDir(), "missing")})
+	if _, err := New(p); err == nil {
+		t.Error("missing file accepted")
+	}
+	p, _ = Spec.Validate(map[string]any{"path": t.TempDir(), "feed_accuracy": 500})
+	if _, err := New(p); err == nil || !strings.Contains(err.Error(), "feed.accuracy") {
+		t.Errorf("accuracy 500: %v", err)
+	}
+	if _, err := Spec.ValidateIntelMQ(map[string]any{"path": "/x", "name": "Feed", "logging_level": "INFO"}, nil); err != nil {
+		t.Errorf("IntelMQ parameters refused: %v", err)
+	}
+}
