@@ -1,0 +1,206 @@
+package topology_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr/srfake"
+
+	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/processors/experts/taxonomy"
+	"github.com/intelstream/intelstream/schemas"
+	"github.com/intelstream/intelstream/topology"
+	"github.com/intelstream/intelstream/transport"
+	"github.com/intelstream/intelstream/transport/kafka"
+)
+
+// env is a broker and a registry in the test process.
+type env struct {
+	brokers []string
+	tr      *kafka.Transport
+	reg     *schemas.Registry
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	fake := srfake.New()
+	t.Cleanup(fake.Close)
+	tr, err := kafka.New(kafka.Brokers(c.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	reg, err := schemas.NewRegistry([]string{fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{brokers: c.ListenAddrs(), tr: tr, reg: reg}
+}
+
+// lines is a collector that emits one report holding n lines.
+func lines(n int) topology.Collector[dho.Report] {
+	return topology.CollectorFunc[dho.Report](func(ctx context.Context, emit func(*dho.Report) error) error {
+		var b bytes.Buffer
+		for i := range n {
+			fmt.Fprintf(&b, "10.0.%d.%d,scanner\n", i/250, i%250+1)
+		}
+		r := &dho.Report{Raw: b.Bytes()}
+		if err := r.Set("feed.name", "Test feed"); err != nil {
+			return err
+		}
+		return emit(r)
+	})
+}
+
+// lineParser turns "ip,type" lines into events; a line "bad" fails.
+var lineParser = topology.ProcessorFunc[dho.Report, dho.Event](func(_ context.Context, r *dho.Report, emit func(*dho.Event)) error {
+	for _, l := range strings.Split(strings.TrimSpace(string(r.Raw)), "\n") {
+		ip, typ, _ := strings.Cut(l, ",")
+		e := &dho.Event{}
+		if err := e.Set("source.ip", ip); err != nil {
+			return err
+		}
+		if err := e.Set("classification.type", typ); err != nil {
+			return err
+		}
+		e.Feed = r.Feed
+		emit(e)
+	}
+	return nil
+})
+
+// memOutput collects events.
+type memOutput struct {
+	mu     sync.Mutex
+	events []*dho.Event
+	ips    map[string]int
+}
+
+func (m *memOutput) Write(_ context.Context, batch []*dho.Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ips == nil {
+		m.ips = map[string]int{}
+	}
+	for _, e := range batch {
+		m.events = append(m.events, e)
+		m.ips[e.Source.IP[0]]++
+	}
+	return nil
+}
+
+func (m *memOutput) distinct() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.ips)
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestRunEndToEnd(t *testing.T) {
+	e := newEnv(t)
+	const n = 2000
+	out := &memOutput{}
+	top := topology.New("e2e")
+	reports := topology.Source(top, "collect", lines(n))
+	events := topology.Map(top, "parse", reports, topology.Processor[dho.Report, dho.Event](lineParser), topology.Produces("source.ip", "classification.type"))
+	classified := topology.Map(top, "taxonomy", events, topology.Processor[dho.Event, dho.Event](taxonomy.New()))
+	topology.Sink(top, "out", classified, out, topology.Requires("classification.taxonomy", "source.ip"))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg)) }()
+	waitFor(t, fmt.Sprintf("%d events", n), func() bool { return out.distinct() == n })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	ids := map[string]bool{}
+	for _, ev := range out.events {
+		if ev.Classification.Taxonomy != "information-gathering" || ev.Feed.Name != "Test feed" || ev.ID == "" {
+			t.Fatalf("event %s", ev.MarshalFlat(dho.FlatOptions{Mode: dho.FlatDHO}))
+		}
+		ids[ev.ID] = true
+	}
+	if len(ids) != len(out.ips) {
+		t.Errorf("%d ids for %d distinct events", len(ids), len(out.ips))
+	}
+}
+
+func TestUndecodableRecordsGoToTheDeadLetterTopic(t *testing.T) {
+	e := newEnv(t)
+	out := &memOutput{}
+	top := topology.New("dlq")
+	events := topology.Map(top, "parse", topology.Source(top, "collect", lines(3)), topology.Processor[dho.Report, dho.Event](lineParser))
+	topology.Sink(top, "out", events, out)
+
+	// Garbage on the sink's input topic, before the topology starts.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(e.brokers...), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := e.tr.CreateTopics(ctx, transport.TopicSpec{Name: "dlq.parse", Partitions: 3, ReplicationFactor: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "dlq.parse", Key: []byte("k"), Value: []byte("not avro")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg)) }()
+	waitFor(t, "3 events", func() bool { return out.distinct() == 3 })
+
+	// The garbage is in dlq.out.dlq with the reason and its origin.
+	reader, err := kgo.NewClient(kgo.SeedBrokers(e.brokers...), kgo.ConsumeTopics("dlq.out.dlq"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	pctx, pcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer pcancel()
+	fetches := reader.PollRecords(pctx, 1)
+	if err := fetches.Err(); err != nil {
+		t.Fatal(err)
+	}
+	recs := fetches.Records()
+	if len(recs) != 1 || string(recs[0].Value) != "not avro" || string(recs[0].Key) != "k" {
+		t.Fatalf("dead letters: %v", recs)
+	}
+	h := map[string]string{}
+	for _, x := range recs[0].Headers {
+		h[x.Key] = string(x.Value)
+	}
+	if h[topology.HeaderDLQNode] != "out" || h[topology.HeaderDLQTopic] != "dlq.parse" || h[topology.HeaderDLQOffset] != "0" ||
+		!strings.Contains(h[topology.HeaderDLQReason], "decoding") {
+		t.Errorf("dead-letter headers %v", h)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
