@@ -204,3 +204,48 @@ func TestUndecodableRecordsGoToTheDeadLetterTopic(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestDeadLettersReplay(t *testing.T) {
+	e := newEnv(t)
+	out := &memOutput{}
+	var broken sync.Map // IPs the expert fails on, until "fixed"
+	broken.Store("10.0.0.2", true)
+	flaky := topology.ProcessorFunc[dho.Event, dho.Event](func(_ context.Context, ev *dho.Event, emit func(*dho.Event)) error {
+		if _, bad := broken.Load(ev.Source.IP[0]); bad {
+			return fmt.Errorf("cannot enrich %s", ev.Source.IP[0])
+		}
+		emit(ev)
+		return nil
+	})
+	top := topology.New("replay")
+	events := topology.Map(top, "parse", topology.Source(top, "collect", lines(3)), topology.Processor[dho.Report, dho.Event](lineParser))
+	topology.Sink(top, "out", topology.Map(top, "enrich", events, topology.Processor[dho.Event, dho.Event](flaky)), out)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg)) }()
+	waitFor(t, "2 events", func() bool { return out.distinct() == 2 })
+
+	var dead []topology.DeadLetter
+	waitFor(t, "the dead letter", func() bool {
+		var err error
+		dead, err = topology.ReadDeadLetters(ctx, e.tr, "replay.enrich.dlq", 500*time.Millisecond)
+		return err == nil && len(dead) == 1
+	})
+	if d := dead[0]; d.Node != "enrich" || d.Topic != "replay.parse" || !strings.Contains(d.Reason, "cannot enrich 10.0.0.2") || d.Time.IsZero() {
+		t.Fatalf("dead letter %+v", d)
+	}
+	broken.Delete("10.0.0.2") // the fix
+	n, err := topology.ReplayDeadLetters(ctx, e.tr, "replay.enrich.dlq", 500*time.Millisecond)
+	if err != nil || n != 1 {
+		t.Fatalf("replayed %d, %v", n, err)
+	}
+	waitFor(t, "the replayed event", func() bool { return out.distinct() == 3 })
+	if n, err := topology.ReplayDeadLetters(ctx, e.tr, "replay.enrich.dlq", 500*time.Millisecond); err != nil || n != 0 {
+		t.Fatalf("second replay sent %d, %v", n, err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,143 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/intelstream/intelstream/transport"
+)
+
+// DeadLetter is one record of a dead-letter topic, with where it came from
+// and why it failed.
+type DeadLetter struct {
+	Record    *transport.Record
+	Reason    string
+	Node      string
+	Topic     string // the topic the record was read from
+	Partition int32
+	Offset    int64
+	Time      time.Time
+}
+
+// parseDeadLetter reads the dead-letter headers of r.
+func parseDeadLetter(r *transport.Record) DeadLetter {
+	d := DeadLetter{Record: r, Partition: -1, Offset: -1}
+	for _, h := range r.Headers {
+		v := string(h.Value)
+		switch h.Key {
+		case HeaderDLQReason:
+			d.Reason = v
+		case HeaderDLQNode:
+			d.Node = v
+		case HeaderDLQTopic:
+			d.Topic = v
+		case HeaderDLQPartition:
+			if p, err := strconv.ParseInt(v, 10, 32); err == nil {
+				d.Partition = int32(p)
+			}
+		case HeaderDLQOffset:
+			if o, err := strconv.ParseInt(v, 10, 64); err == nil {
+				d.Offset = o
+			}
+		case HeaderDLQTime:
+			d.Time, _ = time.Parse(time.RFC3339Nano, v)
+		}
+	}
+	return d
+}
+
+// drain polls c until no record arrives for idle, calling fn per batch.
+func drain(ctx context.Context, c transport.Consumer, idle time.Duration, fn func([]*transport.Record) error) error {
+	for {
+		pctx, cancel := context.WithTimeout(ctx, idle)
+		recs, err := c.Poll(pctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				return nil
+			}
+			return err
+		}
+		if len(recs) == 0 {
+			continue
+		}
+		if err := fn(recs); err != nil {
+			return err
+		}
+	}
+}
+
+// ReadDeadLetters returns the records of a dead-letter topic, reading until
+// none arrives for idle. It commits nothing: reading twice gives the same.
+func ReadDeadLetters(ctx context.Context, tr transport.Transport, topic string, idle time.Duration) ([]DeadLetter, error) {
+	group := fmt.Sprintf("intelstream.dlq-read.%s.%d", topic, time.Now().UnixNano())
+	c, err := tr.NewConsumer(transport.ConsumerOptions{Group: group, Topics: []string{topic}})
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	var out []DeadLetter
+	err = drain(ctx, c, idle, func(recs []*transport.Record) error {
+		for _, r := range recs {
+			out = append(out, parseDeadLetter(r))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ReplayDeadLetters sends the records of a dead-letter topic back to the
+// topics they were read from (their dead-letter headers removed), so the
+// node processes them again, e.g. after a fix. It remembers what it
+// replayed (consumer group "intelstream.dlq-replay.TOPIC"), so a second
+// replay sends only records that failed since. It returns how many records
+// it sent.
+func ReplayDeadLetters(ctx context.Context, tr transport.Transport, topic string, idle time.Duration) (int, error) {
+	c, err := tr.NewConsumer(transport.ConsumerOptions{Group: "intelstream.dlq-replay." + topic, Topics: []string{topic}})
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	p, err := tr.NewProducer(transport.ProducerOptions{ID: "intelstream.dlq-replay"})
+	if err != nil {
+		return 0, err
+	}
+	defer p.Close()
+	n := 0
+	var produceErr error
+	err = drain(ctx, c, idle, func(recs []*transport.Record) error {
+		for _, r := range recs {
+			d := parseDeadLetter(r)
+			if d.Topic == "" {
+				return fmt.Errorf("record at %s/%d/%d has no %s header: not a dead letter", r.Topic, r.Partition, r.Offset, HeaderDLQTopic)
+			}
+			var headers []transport.Header
+			for _, h := range r.Headers {
+				if !strings.HasPrefix(h.Key, "intelstream.dlq.") {
+					headers = append(headers, h)
+				}
+			}
+			p.Produce(ctx, &transport.Record{Topic: d.Topic, Key: r.Key, Value: r.Value, Headers: headers}, func(_ *transport.Record, err error) {
+				if err != nil && produceErr == nil {
+					produceErr = err
+				}
+			})
+		}
+		if err := p.Flush(ctx); err != nil {
+			return err
+		}
+		if produceErr != nil {
+			return produceErr
+		}
+		n += len(recs)
+		return c.Commit(ctx, recs)
+	})
+	return n, err
+}
