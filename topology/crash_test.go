@@ -36,7 +36,7 @@ func crashTopology() *topology.Topology {
 	})
 	top := topology.New("crash")
 	reports := topology.Source(top, "collect", lines(0))
-	events := topology.Map(top, "parse", reports, topology.Processor[dho.Report, dho.Event](slowParser))
+	events := topology.Map(top, "parse", reports, topology.Processor[dho.Report, dho.Event](slowParser), topology.MaxInFlight(20))
 	topology.Sink(top, "out", events, &memOutput{})
 	return top
 }
@@ -58,15 +58,22 @@ func TestHelperNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = crashTopology().Run(context.Background(), topology.WithTransport(tr), topology.WithRegistry(reg),
-		topology.OnlyNodes("parse"), topology.WithLogger(slog.New(slog.DiscardHandler)))
+	opts := []topology.RunOption{topology.WithTransport(tr), topology.WithRegistry(reg),
+		topology.OnlyNodes("parse"), topology.WithLogger(slog.New(slog.DiscardHandler))}
+	if os.Getenv("CRASH_EXACTLY_ONCE") != "" {
+		opts = append(opts, topology.ExactlyOnce())
+	}
+	err = crashTopology().Run(context.Background(), opts...)
 	t.Fatalf("node returned: %v", err)
 }
 
-func startNode(t *testing.T, brokers []string, registry string) *exec.Cmd {
+func startNode(t *testing.T, brokers []string, registry string, exactlyOnce bool) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperNode$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "CRASH_BROKERS="+strings.Join(brokers, ","), "CRASH_REGISTRY="+registry)
+	if exactlyOnce {
+		cmd.Env = append(cmd.Env, "CRASH_EXACTLY_ONCE=1")
+	}
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -75,12 +82,18 @@ func startNode(t *testing.T, brokers []string, registry string) *exec.Cmd {
 }
 
 // TestNodeSurvivesSIGKILL kills the parser node's process mid-stream and
-// restarts it: every input line still reaches the output topic (duplicates
-// only where at-least-once allows them).
+// restarts it: every input line still reaches the output topic, with
+// duplicates only where at-least-once allows them, and none at all with
+// transactions (exactly once).
 func TestNodeSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("subprocess test")
 	}
+	t.Run("at-least-once", func(t *testing.T) { crashAndRestart(t, false) })
+	t.Run("exactly-once", func(t *testing.T) { crashAndRestart(t, true) })
+}
+
+func crashAndRestart(t *testing.T, exactlyOnce bool) {
 	c, err := kfake.NewCluster(kfake.NumBrokers(1))
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +145,8 @@ func TestNodeSurvivesSIGKILL(t *testing.T) {
 	// Read the output topic as it fills.
 	seen := map[string]int{}
 	total := 0
-	reader, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics("crash.parse"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	reader, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics("crash.parse"),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +169,8 @@ func TestNodeSurvivesSIGKILL(t *testing.T) {
 		}
 	}
 
-	node := startNode(t, brokers, fake.URL())
-	readUntil(func() bool { return total >= 1000 })
+	node := startNode(t, brokers, fake.URL(), exactlyOnce)
+	readUntil(func() bool { return total >= 500 })
 	if err := node.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -165,8 +179,17 @@ func TestNodeSurvivesSIGKILL(t *testing.T) {
 	if killedAt >= crashReports*crashLines {
 		t.Fatalf("the node finished before it was killed (%d events); slow it down", killedAt)
 	}
-	node = startNode(t, brokers, fake.URL())
+	node = startNode(t, brokers, fake.URL(), exactlyOnce)
 	defer func() { _ = node.Process.Kill(); _ = node.Wait() }()
 	readUntil(func() bool { return len(seen) == crashReports*crashLines })
+	if exactlyOnce {
+		// Let anything late arrive, then count duplicates.
+		lctx, lcancel := context.WithTimeout(ctx, 2*time.Second)
+		reader.PollFetches(lctx).EachRecord(func(*kgo.Record) { total++ })
+		lcancel()
+		if total != len(seen) {
+			t.Errorf("exactly once: %d records for %d events", total, len(seen))
+		}
+	}
 	t.Logf("killed after %d distinct events; %d records in all for %d events (%d duplicates)", killedAt, total, len(seen), total-len(seen))
 }

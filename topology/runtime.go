@@ -26,6 +26,7 @@ type runConfig struct {
 	replication int16
 	hooks       []Hook
 	maxInFlight int
+	exactlyOnce bool
 	closeFns    []func() error
 }
 
@@ -54,6 +55,13 @@ func WithLogger(l *slog.Logger) RunOption { return func(c *runConfig) { c.logger
 func WithPartitions(partitions int32, replication int16) RunOption {
 	return func(c *runConfig) { c.partitions, c.replication = partitions, replication }
 }
+
+// ExactlyOnce makes every consuming node commit its input offsets in the
+// same Kafka transaction as the records it produced for them, so that a
+// crash or rebalance never duplicates an output (readers must read
+// committed records only, which the transports' consumers do). The
+// transport must implement transport.Transactional.
+func ExactlyOnce() RunOption { return func(c *runConfig) { c.exactlyOnce = true } }
 
 // WithHooks adds hooks (see Hook).
 func WithHooks(hooks ...Hook) RunOption {
@@ -185,9 +193,10 @@ type nodeRuntime struct {
 	hooks    *hookSet
 	serde    *schemas.Serde
 	producer transport.Producer
-	consumer transport.Consumer // nil for sources
-	outputs  []string           // topic per output port
-	ids      []int              // schema id per output port
+	consumer transport.Consumer   // nil for sources
+	txn      transport.TxnSession // exactly once: replaces producer and consumer
+	outputs  []string             // topic per output port
+	ids      []int                // schema id per output port
 	dlq      string
 	inFlight int
 	retries  int
@@ -228,16 +237,29 @@ func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, 
 		}
 		rt.ids = append(rt.ids, id)
 	}
+	var topics []string
+	for _, in := range n.inputs {
+		topics = append(topics, t.outputTopic(in.n, in.branch))
+	}
+	if cfg.exactlyOnce && n.op != opSource {
+		tx, ok := cfg.transport.(transport.Transactional)
+		if !ok {
+			return nil, fmt.Errorf("node %s: exactly once needs a transactional transport", n.name)
+		}
+		s, err := tx.NewTxnSession(transport.TxnOptions{ID: t.group(n), Group: t.group(n), Topics: topics,
+			MaxPollRecords: rt.inFlight, MaxBuffered: rt.inFlight * 4})
+		if err != nil {
+			return nil, fmt.Errorf("node %s: transactional session: %w", n.name, err)
+		}
+		rt.txn = s
+		return rt, nil
+	}
 	p, err := cfg.transport.NewProducer(transport.ProducerOptions{ID: t.group(n), MaxBuffered: rt.inFlight * 4})
 	if err != nil {
 		return nil, fmt.Errorf("node %s: producer: %w", n.name, err)
 	}
 	rt.producer = p
 	if n.op != opSource {
-		var topics []string
-		for _, in := range n.inputs {
-			topics = append(topics, t.outputTopic(in.n, in.branch))
-		}
 		c, err := cfg.transport.NewConsumer(transport.ConsumerOptions{Group: t.group(n), Topics: topics, MaxPollRecords: rt.inFlight})
 		if err != nil {
 			p.Close()
@@ -254,13 +276,19 @@ func (rt *nodeRuntime) run(ctx context.Context) (err error) {
 	}
 	rt.log.Info("node started", "op", rt.n.op.String(), "outputs", rt.outputs)
 	defer func() {
-		if rt.consumer != nil {
-			if cerr := rt.consumer.Close(); cerr != nil && err == nil {
+		var closers []func() error
+		switch {
+		case rt.txn != nil:
+			closers = append(closers, rt.txn.Close)
+		case rt.consumer != nil:
+			closers = append(closers, rt.consumer.Close, rt.producer.Close)
+		default:
+			closers = append(closers, rt.producer.Close)
+		}
+		for _, c := range closers {
+			if cerr := c(); cerr != nil && err == nil {
 				err = cerr
 			}
-		}
-		if perr := rt.producer.Close(); perr != nil && err == nil {
-			err = perr
 		}
 		for _, h := range rt.hooks.stopped {
 			h.OnNodeStopped(rt.n.name, err)
@@ -273,7 +301,14 @@ func (rt *nodeRuntime) run(ctx context.Context) (err error) {
 // produce sends one encoded record to output port p. Errors surface at the
 // next finish.
 func (rt *nodeRuntime) produce(ctx context.Context, p int, key, value []byte, headers []transport.Header) {
-	r := &transport.Record{Topic: rt.outputs[p], Key: key, Value: value, Headers: headers}
+	rt.send(ctx, &transport.Record{Topic: rt.outputs[p], Key: key, Value: value, Headers: headers})
+}
+
+func (rt *nodeRuntime) send(ctx context.Context, r *transport.Record) {
+	if rt.txn != nil {
+		rt.txn.Produce(ctx, r, rt.acked)
+		return
+	}
 	rt.producer.Produce(ctx, r, rt.acked)
 }
 
@@ -306,7 +341,7 @@ func (rt *nodeRuntime) dead(ctx context.Context, r *transport.Record, reason err
 		transport.Header{Key: HeaderDLQOffset, Value: []byte(strconv.FormatInt(r.Offset, 10))},
 		transport.Header{Key: HeaderDLQTime, Value: []byte(time.Now().UTC().Format(time.RFC3339Nano))},
 	)
-	rt.producer.Produce(ctx, &transport.Record{Topic: rt.dlq, Key: r.Key, Value: r.Value, Headers: headers}, rt.acked)
+	rt.send(ctx, &transport.Record{Topic: rt.dlq, Key: r.Key, Value: r.Value, Headers: headers})
 }
 
 // finish waits until everything produced for records is acknowledged and
@@ -315,6 +350,9 @@ func (rt *nodeRuntime) dead(ctx context.Context, r *transport.Record, reason err
 func (rt *nodeRuntime) finish(records []*transport.Record) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	if rt.txn != nil {
+		return rt.finishTxn(ctx, records)
+	}
 	if err := rt.producer.Flush(ctx); err != nil {
 		return fmt.Errorf("flushing: %w", err)
 	}
@@ -337,9 +375,43 @@ func (rt *nodeRuntime) finish(records []*transport.Record) error {
 	return nil
 }
 
+// finishTxn ends the batch's transaction: the outputs and the input
+// offsets commit together, or (after a produce failure or a rebalance)
+// neither does and the inputs come again.
+func (rt *nodeRuntime) finishTxn(ctx context.Context, records []*transport.Record) error {
+	rt.mu.Lock()
+	perr := rt.produceErr
+	rt.produceErr = nil
+	rt.mu.Unlock()
+	committed, err := rt.txn.End(ctx, perr == nil)
+	if err != nil {
+		return fmt.Errorf("ending transaction: %w", err)
+	}
+	if perr != nil {
+		return perr
+	}
+	if committed {
+		for _, h := range rt.hooks.committed {
+			h.OnCommitted(rt.n.name, len(records))
+		}
+	} else {
+		rt.log.Info("transaction aborted (rebalance): the batch comes again", "records", len(records))
+	}
+	return nil
+}
+
 // poll fetches the next batch; ok is false when the node should stop.
 func (rt *nodeRuntime) poll(ctx context.Context) ([]*transport.Record, bool, error) {
-	recs, err := rt.consumer.Poll(ctx)
+	var recs []*transport.Record
+	var err error
+	if rt.txn != nil {
+		recs, err = rt.txn.Poll(ctx)
+		if err == nil {
+			err = rt.txn.Begin()
+		}
+	} else {
+		recs, err = rt.consumer.Poll(ctx)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, false, nil
