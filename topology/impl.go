@@ -18,14 +18,18 @@ type nodeImpl interface {
 // decode reads a wire-format record into a new T.
 func decode[T Record](ctx context.Context, rt *nodeRuntime, b []byte) (*T, error) {
 	v := new(T)
-	var err error
+	return v, decodeInto(ctx, rt, b, v)
+}
+
+// decodeInto reads a wire-format record into v, replacing what v held.
+func decodeInto[T Record](ctx context.Context, rt *nodeRuntime, b []byte, v *T) error {
 	switch p := any(v).(type) {
 	case *dho.Event:
-		err = rt.serde.DecodeEvent(ctx, b, p)
+		return rt.serde.DecodeEvent(ctx, b, p)
 	case *dho.Report:
-		err = rt.serde.DecodeReport(ctx, b, p)
+		return rt.serde.DecodeReport(ctx, b, p)
 	}
-	return v, err
+	return nil
 }
 
 // encode writes v in the wire format with schema id id.
@@ -100,6 +104,10 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 	fresh := typeName[In]() != typeName[Out]()
 	var outs []*Out
 	collect := func(o *Out) { outs = append(outs, o) }
+	// One input value for the whole loop: a record is decoded into it,
+	// processed, and its outputs encoded before the next one comes, so a
+	// Processor must copy what it keeps beyond Process (see Processor).
+	in := new(In)
 	for {
 		recs, ok, err := rt.poll(ctx)
 		if err != nil || !ok {
@@ -110,12 +118,11 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 		} else {
 			for _, r := range recs {
 				start := time.Now()
-				in, err := decode[In](ctx, rt, r.Value)
-				if err != nil {
+				if err := decodeInto(ctx, rt, r.Value, in); err != nil {
 					rt.dead(ctx, r, fmt.Errorf("decoding: %w", err))
 					continue
 				}
-				err = rt.retry(ctx, func() error {
+				err := rt.retry(ctx, func() error {
 					outs = outs[:0]
 					return m.p.Process(ctx, in, collect)
 				})
@@ -216,15 +223,15 @@ func (s sinkImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
 		if err != nil || !ok {
 			return err
 		}
+		values := make([]T, len(recs)) // one allocation per batch
 		batch := make([]*T, 0, len(recs))
 		kept := make([]*transport.Record, 0, len(recs))
-		for _, r := range recs {
-			v, err := decode[T](ctx, rt, r.Value)
-			if err != nil {
+		for i, r := range recs {
+			if err := decodeInto(ctx, rt, r.Value, &values[i]); err != nil {
 				rt.dead(ctx, r, fmt.Errorf("decoding: %w", err))
 				continue
 			}
-			batch, kept = append(batch, v), append(kept, r)
+			batch, kept = append(batch, &values[i]), append(kept, r)
 		}
 		if len(batch) > 0 {
 			start := time.Now()

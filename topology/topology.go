@@ -40,7 +40,9 @@ type Collector[T Record] interface {
 
 // Processor turns one input into zero, one or many outputs. An error sends
 // the input to the node's dead-letter topic (after retries, if the error is
-// Transient).
+// Transient). The runtime reuses the input value for the next record once
+// Process returned and its outputs are encoded: a processor that keeps an
+// input (or emits it later) must copy it.
 type Processor[In, Out Record] interface {
 	Process(ctx context.Context, in *In, emit func(*Out)) error
 }
