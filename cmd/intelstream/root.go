@@ -14,7 +14,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newFieldsCmd(), newNormalizeCmd(), newSchemaCmd(), newNodesCmd())
+	root.AddCommand(newFieldsCmd(), newNormalizeCmd(), newSchemaCmd(), newNodesCmd(), newBrokerCmd())
 	return root
 }
 
