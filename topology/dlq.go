@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -115,6 +116,10 @@ func ReplayDeadLetters(ctx context.Context, tr transport.Transport, topic string
 	err = drain(ctx, c, idle, func(recs []*transport.Record) error {
 		for _, r := range recs {
 			d := parseDeadLetter(r)
+			if _, part := r.Header(HeaderDLQPart); part {
+				n-- // counted below; a part is kept for people, not replayed
+				continue
+			}
 			if d.Topic == "" {
 				return fmt.Errorf("record at %s/%d/%d has no %s header: not a dead letter", r.Topic, r.Partition, r.Offset, HeaderDLQTopic)
 			}
@@ -141,3 +146,36 @@ func ReplayDeadLetters(ctx context.Context, tr transport.Transport, topic string
 	})
 	return n, err
 }
+
+type failKey struct{}
+
+// failer sends part of the current input to the dead-letter topic.
+type failer func(raw []byte, reason error)
+
+// Fail sends raw (a part of the current input, such as one line of a report
+// that cannot be parsed) to the node's dead-letter topic with the reason,
+// and lets the processor go on with the rest of the input, as IntelMQ's
+// parsers send bad lines to their error queue. The dead letter carries the
+// input's origin (topic, partition, offset) like any other. Outside a
+// running node (e.g. in a unit test) Fail reports false and does nothing.
+func Fail(ctx context.Context, raw []byte, reason error) bool {
+	f, ok := ctx.Value(failKey{}).(failer)
+	if ok {
+		f(raw, reason)
+	}
+	return ok
+}
+
+// withFailer returns a context whose Fail dead-letters parts of *cur.
+func (rt *nodeRuntime) withFailer(ctx context.Context, cur **transport.Record) context.Context {
+	return context.WithValue(ctx, failKey{}, failer(func(raw []byte, reason error) {
+		in := *cur
+		part := &transport.Record{Topic: in.Topic, Partition: in.Partition, Offset: in.Offset, Key: in.Key, Value: raw,
+			Headers: append(slices.Clone(in.Headers), transport.Header{Key: HeaderDLQPart, Value: []byte("true")})}
+		rt.dead(ctx, part, reason)
+	}))
+}
+
+// HeaderDLQPart marks a dead letter that is part of its input record (a
+// line of a report), not the record itself: it cannot be replayed as it is.
+const HeaderDLQPart = "intelstream.dlq.part"

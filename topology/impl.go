@@ -108,6 +108,8 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 	// processed, and its outputs encoded before the next one comes, so a
 	// Processor must copy what it keeps beyond Process (see Processor).
 	in := new(In)
+	var cur *transport.Record
+	pctx := rt.withFailer(ctx, &cur)
 	for {
 		recs, ok, err := rt.poll(ctx)
 		if err != nil || !ok {
@@ -118,13 +120,14 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 		} else {
 			for _, r := range recs {
 				start := time.Now()
+				cur = r
 				if err := decodeInto(ctx, rt, r.Value, in); err != nil {
 					rt.dead(ctx, r, fmt.Errorf("decoding: %w", err))
 					continue
 				}
 				err := rt.retry(ctx, func() error {
 					outs = outs[:0]
-					return m.p.Process(ctx, in, collect)
+					return m.p.Process(pctx, in, collect)
 				})
 				if err != nil {
 					rt.dead(ctx, r, err)

@@ -249,3 +249,47 @@ func TestDeadLettersReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestFailSendsPartsToTheDeadLetterTopic(t *testing.T) {
+	e := newEnv(t)
+	out := &memOutput{}
+	parser := topology.ProcessorFunc[dho.Report, dho.Event](func(ctx context.Context, r *dho.Report, emit func(*dho.Event)) error {
+		for _, l := range strings.Split(string(r.Raw), "\n") {
+			ev := &dho.Event{}
+			if err := ev.Set("source.ip", l); err != nil {
+				topology.Fail(ctx, []byte(l), err)
+				continue
+			}
+			emit(ev)
+		}
+		return nil
+	})
+	report := topology.CollectorFunc[dho.Report](func(ctx context.Context, emit func(*dho.Report) error) error {
+		return emit(&dho.Report{Raw: []byte("192.0.2.1\nnot-an-ip\n192.0.2.3")})
+	})
+	top := topology.New("parts")
+	topology.Sink(top, "out", topology.Map(top, "parse", topology.Source(top, "collect", report), topology.Processor[dho.Report, dho.Event](parser)), out)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg)) }()
+	waitFor(t, "2 events", func() bool { return out.distinct() == 2 })
+	var dead []topology.DeadLetter
+	waitFor(t, "the bad line", func() bool {
+		dead, _ = topology.ReadDeadLetters(ctx, e.tr, "parts.parse.dlq", 500*time.Millisecond)
+		return len(dead) == 1
+	})
+	if d := dead[0]; string(d.Record.Value) != "not-an-ip" || !strings.Contains(d.Reason, `"not-an-ip" is not an IP address`) || d.Topic != "parts.collect" {
+		t.Fatalf("dead letter %+v", d)
+	}
+	if n, err := topology.ReplayDeadLetters(ctx, e.tr, "parts.parse.dlq", 500*time.Millisecond); err != nil || n != 0 {
+		t.Fatalf("a part was replayed: %d, %v", n, err)
+	}
+	if topology.Fail(context.Background(), nil, nil) {
+		t.Error("Fail outside a node reported true")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
