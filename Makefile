@@ -7,9 +7,9 @@ BENCHTIME ?= 1s
 
 .PHONY: run test bench lint fuzz build fields
 
-## run: the main job: normalize the bundled sample of IntelMQ events into DHO 2.0's flat form
+## run: the main job: the quickstart topology on the embedded broker (Shadowserver reports → parse → taxonomy → JSON lines)
 run:
-	$(GO) run ./cmd/intelstream normalize --input examples/data/events.jsonl --mode dho
+	$(GO) run ./examples/quickstart
 
 ## test: every test, with the race detector; fuzz seed corpora run here too
 test:

@@ -1,0 +1,389 @@
+package shadowserver
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/processors/parsers"
+)
+
+// plan is a report type's mappings resolved against one report's header,
+// so that rows are mapped by column index. It follows IntelMQ's
+// parse_line step for step, including how it tracks the columns not yet
+// used (a list of header names from which each used column is removed
+// once), because that decides which columns end up in extra.
+type plan struct {
+	rt        *ReportType
+	overwrite bool
+	idOf      map[string]int // header name → id
+	names     []string       // id → header name
+	extraKeys []string       // id → "extra." + header name
+	extraOK   []bool         // id → the header name is a valid extra name
+	colOf     []int          // id → column index (the last of equal names, as in a Python dict)
+	initial   []int          // the header as ids, in order
+	required  []step
+	optional  []step
+	// The report type's feed name and URL, boxed once.
+	feedName, feedURL any
+}
+
+// stepKind says where a mapped value goes.
+type stepKind uint8
+
+const (
+	toField     stepKind = iota // an event field (or extra.NAME, required)
+	toExtraCol                  // "extra.": extra.COLUMN
+	toExtraName                 // "extra.NAME": extra.NAME
+	toNowhere                   // false: dropped
+)
+
+type step struct {
+	m     *Mapping
+	id    int // column id, -1 when the header lacks the column
+	kind  stepKind
+	field string // event field, or extra name
+	key   string // "extra." + field for the extra kinds
+	ok    bool   // key is a valid extra name
+	// unique says no other source gives the event this field (the report,
+	// the feed fields, another mapping, a constant), so it is surely unset.
+	unique bool
+}
+
+// validExtraKey reports whether DHO takes key as an extra name, so that
+// values for it can be stored without checking the name for every row.
+func validExtraKey(key string) bool {
+	var probe dho.Event
+	return probe.Set(key, "x") == nil
+}
+
+func compile(rt *ReportType, header []string, overwrite bool) *plan {
+	p := &plan{rt: rt, overwrite: overwrite, idOf: make(map[string]int, len(header))}
+	for i, name := range header {
+		id, ok := p.idOf[name]
+		if !ok {
+			id = len(p.names)
+			p.idOf[name] = id
+			p.names = append(p.names, name)
+			p.extraKeys = append(p.extraKeys, "extra."+name)
+			p.extraOK = append(p.extraOK, validExtraKey("extra."+name))
+			p.colOf = append(p.colOf, i)
+		}
+		p.colOf[id] = i
+		p.initial = append(p.initial, id)
+	}
+	mk := func(ms []Mapping) []step {
+		out := make([]step, len(ms))
+		for i := range ms {
+			m := &ms[i]
+			s := step{m: m, id: -1, field: m.Field}
+			if id, ok := p.idOf[m.Column]; ok {
+				s.id = id
+			}
+			switch {
+			case m.Field == "":
+				s.kind = toNowhere
+			case m.Field == "extra.":
+				s.kind, s.field = toExtraCol, m.Column
+			case strings.HasPrefix(m.Field, "extra."):
+				s.kind, s.field = toExtraName, m.Field[len("extra."):]
+			}
+			if s.kind == toExtraCol || s.kind == toExtraName {
+				s.key = "extra." + s.field
+				s.ok = validExtraKey(s.key)
+			}
+			out[i] = s
+		}
+		return out
+	}
+	p.feedName, p.feedURL = rt.FeedName, rt.URL
+	p.required = mk(rt.Required)
+	p.optional = mk(rt.Optional)
+	targets := map[string]int{}
+	for _, name := range inherited {
+		targets[name]++
+	}
+	for _, c := range rt.Constants {
+		targets[c.Field]++
+	}
+	for _, steps := range [][]step{p.required, p.optional} {
+		for i := range steps {
+			targets[steps[i].m.Field]++
+		}
+	}
+	for _, steps := range [][]step{p.required, p.optional} {
+		for i := range steps {
+			steps[i].unique = targets[steps[i].m.Field] == 1
+		}
+	}
+	return p
+}
+
+// inherited are the fields an event may hold before its columns are
+// mapped: those NewEvent copies from the report, and the feed fields.
+var inherited = []string{"feed.accuracy", "feed.code", "feed.documentation", "feed.name",
+	"feed.provider", "feed.url", "rtir_id", "time.observation"}
+
+// add adds a mapped value, refusing a field already set.
+func (s *step) add(ev *dho.Event, name string, v any) error {
+	var err error
+	if s.unique {
+		_, err = parsers.AddUnset(ev, name, v)
+	} else {
+		_, err = parsers.Add(ev, name, v, parsers.Refuse)
+	}
+	return err
+}
+
+// state is the scratch space of one Parse call.
+type state struct {
+	unused unusedColumns
+	extras []extraValue
+	row    row
+}
+
+// unusedColumns is IntelMQ's list of the header names not yet used by a
+// mapping: names are removed (first occurrence) when used, and appended
+// again when a second mapping uses the same column. It is a list of ids
+// with tombstones and a live count per id, so that membership and removal
+// take constant time for the usual header of distinct names.
+type unusedColumns struct {
+	order []int  // ids, in list order
+	dead  []bool // order[i] was removed
+	count []int  // id → live occurrences
+	first []int  // id → no live occurrence before this position
+}
+
+func (u *unusedColumns) reset(initial []int, ids int) {
+	u.order = append(u.order[:0], initial...)
+	u.dead = u.dead[:0]
+	for range initial {
+		u.dead = append(u.dead, false)
+	}
+	u.count = resize(u.count, ids)
+	u.first = resize(u.first, ids)
+	for _, id := range initial {
+		u.count[id]++
+	}
+}
+
+func resize(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+func (u *unusedColumns) has(id int) bool { return id >= 0 && u.count[id] > 0 }
+
+func (u *unusedColumns) add(id int) {
+	u.order = append(u.order, id)
+	u.dead = append(u.dead, false)
+	u.count[id]++
+}
+
+func (u *unusedColumns) remove(id int) {
+	if id < 0 || u.count[id] == 0 {
+		return
+	}
+	for i := u.first[id]; i < len(u.order); i++ {
+		if u.order[i] == id && !u.dead[i] {
+			u.dead[i] = true
+			u.count[id]--
+			u.first[id] = i + 1
+			return
+		}
+	}
+}
+
+type extraValue struct {
+	key string // "extra.NAME"
+	v   dho.Value
+	ok  bool // key is known to be a valid extra name
+}
+
+func (p *plan) newState() *state { return &state{row: row{p: p}} }
+
+// row is one CSV row seen as IntelMQ's dictionary.
+type row struct {
+	p      *plan
+	fields []string
+}
+
+func (r *row) has(name string) bool { _, ok := r.p.idOf[name]; return ok }
+
+func (r *row) get(name string) (string, bool) {
+	id, ok := r.p.idOf[name]
+	if !ok {
+		return "", false
+	}
+	return r.byID(id)
+}
+
+// byID returns the column's text; false when the row is too short to have
+// it (Python's DictReader gives None then).
+func (r *row) byID(id int) (string, bool) {
+	col := r.p.colOf[id]
+	if col >= len(r.fields) {
+		return "", false
+	}
+	return r.fields[col], true
+}
+
+func (st *state) addExtra(key string, v value, ok bool) {
+	st.extras = append(st.extras, extraValue{key, v.extra(), ok})
+}
+
+// convert applies the mapping's function to the column's text.
+func (st *state) convert(s *step, text string) (value, error) {
+	m := s.m
+	if m.Func == "" {
+		return value{k: kText, s: text}, nil
+	}
+	if m.conv == nil {
+		return none, fmt.Errorf("column %q: unknown conversion function %q (known: %s)", m.Column, m.Func, strings.Join(Conversions(), ", "))
+	}
+	var rv rowView
+	if m.WithRow {
+		rv = &st.row
+	}
+	v, err := m.conv(text, rv)
+	if err != nil {
+		return none, fmt.Errorf("column %q: %s: %w", m.Column, m.Func, err)
+	}
+	return v, nil
+}
+
+// event maps one row.
+func (p *plan) event(st *state, report *dho.Report, fields []string, raw []byte) (*dho.Event, error) {
+	rt := p.rt
+	st.row.fields = fields
+	st.unused.reset(p.initial, len(p.names))
+	st.extras = st.extras[:0]
+
+	ev, err := parsers.NewEvent(report)
+	if err != nil {
+		return nil, err
+	}
+	feedMode := parsers.Keep
+	if p.overwrite {
+		feedMode = parsers.Replace
+	}
+	if _, err := parsers.Add(ev, "feed.name", p.feedName, feedMode); err != nil {
+		return nil, err
+	}
+	if _, err := parsers.Add(ev, "feed.documentation", p.feedURL, parsers.Keep); err != nil {
+		return nil, err
+	}
+
+	for i := range p.required {
+		s := &p.required[i]
+		if !st.unused.has(s.id) {
+			if s.id < 0 {
+				return nil, fmt.Errorf("required column %q is not in the report (report type %s): the data format changed, or the wrong report type was chosen", s.m.Column, rt.FileName)
+			}
+			st.unused.add(s.id) // a column used twice
+		}
+		text, present := st.row.byID(s.id)
+		if !present {
+			continue
+		}
+		v, err := st.convert(s, text)
+		if err != nil {
+			return nil, err
+		}
+		if v.k == kNone {
+			continue
+		}
+		// Required values go to the event as they are: "extra." or false
+		// is no field name, which IntelMQ skips.
+		if s.kind != toNowhere && s.kind != toExtraCol {
+			if err := s.add(ev, s.m.Field, v.field()); err != nil && !errors.Is(err, dho.ErrUnknownField) {
+				return nil, err
+			}
+		}
+		st.unused.remove(s.id)
+	}
+
+	for i := range p.optional {
+		s := &p.optional[i]
+		if s.id < 0 {
+			continue // an optional column the report does not have
+		}
+		if !st.unused.has(s.id) {
+			st.unused.add(s.id)
+		}
+		text, present := st.row.byID(s.id)
+		v := none
+		if present {
+			if s.m.Func != "" && s.m.conv == nil {
+				v = value{k: kText, s: text} // IntelMQ skips unknown functions here
+			} else if v, err = st.convert(s, text); err != nil {
+				return nil, err
+			}
+		}
+		if v.k == kNone {
+			st.unused.remove(s.id)
+			continue
+		}
+		switch s.kind {
+		case toExtraCol, toExtraName:
+			st.addExtra(s.key, v, s.ok)
+		case toNowhere:
+		case toField:
+			err := s.add(ev, s.field, v.field())
+			switch {
+			case err == nil:
+			case errors.Is(err, dho.ErrUnknownField):
+				st.addExtra("extra."+s.field, v, false)
+			case errors.Is(err, parsers.ErrKeyExists):
+				return nil, err
+			default:
+				// A value the field refuses: the column stays unused and
+				// goes to extra as it is in the report.
+				continue
+			}
+		}
+		st.unused.remove(s.id)
+	}
+
+	for _, c := range rt.Constants {
+		if _, err := parsers.Add(ev, c.Field, c.Value, parsers.Replace); err != nil {
+			return nil, fmt.Errorf("constant field: %w", err)
+		}
+	}
+	ev.Raw = raw
+
+	for i, id := range st.unused.order {
+		if st.unused.dead[i] {
+			continue
+		}
+		text, present := st.row.byID(id)
+		switch {
+		case !present:
+			st.extras = append(st.extras, extraValue{p.extraKeys[id], dho.Null(), p.extraOK[id]})
+		case text != "":
+			st.extras = append(st.extras, extraValue{p.extraKeys[id], dho.String(text), p.extraOK[id]})
+		}
+	}
+	// Later values for a name replace earlier ones, as in IntelMQ's
+	// dictionary. Names checked once per report are stored directly, which
+	// saves the event a check per value; floats are still checked (DHO
+	// refuses NaN and infinities).
+	if ev.Extra == nil && len(st.extras) > 0 {
+		ev.Extra = make(dho.Extra, len(st.extras))
+	}
+	for _, x := range st.extras {
+		if x.ok && x.v.Kind() != dho.KindFloat {
+			ev.Extra[x.key[len("extra."):]] = x.v
+			continue
+		}
+		if err := ev.Set(x.key, x.v); err != nil {
+			return nil, err
+		}
+	}
+	return ev, nil
+}
