@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,8 +64,13 @@ func TestHelperNode(t *testing.T) {
 	if os.Getenv("CRASH_EXACTLY_ONCE") != "" {
 		opts = append(opts, topology.ExactlyOnce())
 	}
-	err = crashTopology().Run(context.Background(), opts...)
-	t.Fatalf("node returned: %v", err)
+	// SIGTERM is a graceful stop: finish the batch, commit, leave.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	err = crashTopology().Run(ctx, opts...)
+	if err != nil || ctx.Err() == nil {
+		t.Fatalf("node returned: %v", err)
+	}
 }
 
 func startNode(t *testing.T, brokers []string, registry string, exactlyOnce bool) *exec.Cmd {
@@ -89,11 +95,21 @@ func TestNodeSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("subprocess test")
 	}
-	t.Run("at-least-once", func(t *testing.T) { crashAndRestart(t, false) })
-	t.Run("exactly-once", func(t *testing.T) { crashAndRestart(t, true) })
+	t.Run("at-least-once", func(t *testing.T) { crashAndRestart(t, false, syscall.SIGKILL) })
+	t.Run("exactly-once", func(t *testing.T) { crashAndRestart(t, true, syscall.SIGKILL) })
 }
 
-func crashAndRestart(t *testing.T, exactlyOnce bool) {
+// TestNodeStopsGracefullyOnSIGTERM: a SIGTERM mid-stream lets the node
+// finish and commit its batch, so the restarted node duplicates nothing,
+// even without transactions.
+func TestNodeStopsGracefullyOnSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess test")
+	}
+	crashAndRestart(t, false, syscall.SIGTERM)
+}
+
+func crashAndRestart(t *testing.T, exactlyOnce bool, sig syscall.Signal) {
 	c, err := kfake.NewCluster(kfake.NumBrokers(1))
 	if err != nil {
 		t.Fatal(err)
@@ -171,10 +187,13 @@ func crashAndRestart(t *testing.T, exactlyOnce bool) {
 
 	node := startNode(t, brokers, fake.URL(), exactlyOnce)
 	readUntil(func() bool { return total >= 500 })
-	if err := node.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := node.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
-	_ = node.Wait()
+	werr := node.Wait()
+	if sig == syscall.SIGTERM && werr != nil {
+		t.Fatalf("the node did not stop cleanly on SIGTERM: %v", werr)
+	}
 	killedAt := len(seen)
 	if killedAt >= crashReports*crashLines {
 		t.Fatalf("the node finished before it was killed (%d events); slow it down", killedAt)
@@ -182,13 +201,13 @@ func crashAndRestart(t *testing.T, exactlyOnce bool) {
 	node = startNode(t, brokers, fake.URL(), exactlyOnce)
 	defer func() { _ = node.Process.Kill(); _ = node.Wait() }()
 	readUntil(func() bool { return len(seen) == crashReports*crashLines })
-	if exactlyOnce {
+	if exactlyOnce || sig == syscall.SIGTERM {
 		// Let anything late arrive, then count duplicates.
 		lctx, lcancel := context.WithTimeout(ctx, 2*time.Second)
 		reader.PollFetches(lctx).EachRecord(func(*kgo.Record) { total++ })
 		lcancel()
 		if total != len(seen) {
-			t.Errorf("exactly once: %d records for %d events", total, len(seen))
+			t.Errorf("%d records for %d events: duplicates", total, len(seen))
 		}
 	}
 	t.Logf("killed after %d distinct events; %d records in all for %d events (%d duplicates)", killedAt, total, len(seen), total-len(seen))

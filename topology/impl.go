@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -109,32 +110,42 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 	// Processor must copy what it keeps beyond Process (see Processor).
 	in := new(In)
 	var cur *transport.Record
-	pctx := rt.withFailer(ctx, &cur)
+	// A batch, once polled, is processed to the end even when the node is
+	// asked to stop (ctx done), so that it can be committed: work is ctx
+	// without its cancellation. Only waiting (polling, retry backoff)
+	// watches ctx.
+	work := context.WithoutCancel(ctx)
+	pctx := rt.withFailer(work, &cur)
 	for {
 		recs, ok, err := rt.poll(ctx)
 		if err != nil || !ok {
 			return err
 		}
 		if m.b != nil {
-			m.runBatch(ctx, rt, recs, fresh)
+			if stopping := m.runBatch(ctx, rt, recs, fresh); stopping {
+				return nil
+			}
 		} else {
 			for _, r := range recs {
 				start := time.Now()
 				cur = r
-				if err := decodeInto(ctx, rt, r.Value, in); err != nil {
-					rt.dead(ctx, r, fmt.Errorf("decoding: %w", err))
+				if err := decodeInto(work, rt, r.Value, in); err != nil {
+					rt.dead(work, r, fmt.Errorf("decoding: %w", err))
 					continue
 				}
 				err := rt.retry(ctx, func() error {
 					outs = outs[:0]
 					return m.p.Process(pctx, in, collect)
 				})
+				if errors.Is(err, errStopping) {
+					return nil // uncommitted: the batch comes again
+				}
 				if err != nil {
-					rt.dead(ctx, r, err)
+					rt.dead(work, r, err)
 					continue
 				}
 				for _, o := range outs {
-					rt.produce(ctx, 0, keyOf(rt, o, r.Key, fresh), encode(o, rt.ids[0]), nil)
+					rt.produce(work, 0, keyOf(rt, o, r.Key, fresh), encode(o, rt.ids[0]), nil)
 				}
 				for _, h := range rt.hooks.processed {
 					h.OnRecordProcessed(rt.n.name, r, len(outs), time.Since(start))
@@ -147,48 +158,56 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 	}
 }
 
-func (m mapImpl[In, Out]) runBatch(ctx context.Context, rt *nodeRuntime, recs []*transport.Record, fresh bool) {
+// runBatch processes one polled batch with a BatchProcessor; it reports
+// whether the node is stopping (the batch then stays uncommitted).
+func (m mapImpl[In, Out]) runBatch(ctx context.Context, rt *nodeRuntime, recs []*transport.Record, fresh bool) (stopping bool) {
+	work := context.WithoutCancel(ctx)
 	ins := make([]*In, 0, len(recs))
 	kept := make([]*transport.Record, 0, len(recs))
 	for _, r := range recs {
-		in, err := decode[In](ctx, rt, r.Value)
+		in, err := decode[In](work, rt, r.Value)
 		if err != nil {
-			rt.dead(ctx, r, fmt.Errorf("decoding: %w", err))
+			rt.dead(work, r, fmt.Errorf("decoding: %w", err))
 			continue
 		}
 		ins, kept = append(ins, in), append(kept, r)
 	}
 	if len(ins) == 0 {
-		return
+		return false
 	}
 	var outs []*Out
 	err := rt.retry(ctx, func() error {
 		outs = outs[:0]
-		return m.b.ProcessBatch(ctx, ins, func(o *Out) { outs = append(outs, o) })
+		return m.b.ProcessBatch(work, ins, func(o *Out) { outs = append(outs, o) })
 	})
+	if errors.Is(err, errStopping) {
+		return true
+	}
 	if err != nil {
 		for _, r := range kept {
-			rt.dead(ctx, r, err)
+			rt.dead(work, r, err)
 		}
-		return
+		return false
 	}
 	for _, o := range outs {
-		rt.produce(ctx, 0, keyOf[Out](rt, o, nil, true), encode(o, rt.ids[0]), nil)
+		rt.produce(work, 0, keyOf[Out](rt, o, nil, true), encode(o, rt.ids[0]), nil)
 	}
+	return false
 }
 
 type routeImpl[T Record] struct{ routes []Route[T] }
 
 func (ri routeImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
+	work := context.WithoutCancel(ctx) // see mapImpl.run
+	in := new(T)
 	for {
 		recs, ok, err := rt.poll(ctx)
 		if err != nil || !ok {
 			return err
 		}
 		for _, r := range recs {
-			in, err := decode[T](ctx, rt, r.Value)
-			if err != nil {
-				rt.dead(ctx, r, fmt.Errorf("decoding: %w", err))
+			if err := decodeInto(work, rt, r.Value, in); err != nil {
+				rt.dead(work, r, fmt.Errorf("decoding: %w", err))
 				continue
 			}
 			port := len(ri.routes) // default
@@ -199,7 +218,7 @@ func (ri routeImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
 				}
 			}
 			// The record passes on as it came: no need to re-encode.
-			rt.produce(ctx, port, r.Key, reframe(r.Value, rt.ids[port]), r.Headers)
+			rt.produce(work, port, r.Key, reframe(r.Value, rt.ids[port]), r.Headers)
 		}
 		if err := rt.finish(recs); err != nil {
 			return err
@@ -221,6 +240,7 @@ func reframe(b []byte, id int) []byte {
 type sinkImpl[T Record] struct{ o Output[T] }
 
 func (s sinkImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
+	work := context.WithoutCancel(ctx) // see mapImpl.run
 	for {
 		recs, ok, err := rt.poll(ctx)
 		if err != nil || !ok {
@@ -230,24 +250,28 @@ func (s sinkImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
 		batch := make([]*T, 0, len(recs))
 		kept := make([]*transport.Record, 0, len(recs))
 		for i, r := range recs {
-			if err := decodeInto(ctx, rt, r.Value, &values[i]); err != nil {
-				rt.dead(ctx, r, fmt.Errorf("decoding: %w", err))
+			if err := decodeInto(work, rt, r.Value, &values[i]); err != nil {
+				rt.dead(work, r, fmt.Errorf("decoding: %w", err))
 				continue
 			}
 			batch, kept = append(batch, &values[i]), append(kept, r)
 		}
 		if len(batch) > 0 {
 			start := time.Now()
-			err := rt.retry(ctx, func() error { return s.o.Write(ctx, batch) })
-			if perr, ok := err.(*PartialError); ok {
+			err := rt.retry(ctx, func() error { return s.o.Write(work, batch) })
+			if errors.Is(err, errStopping) {
+				return nil // uncommitted: the batch comes again
+			}
+			var perr *PartialError
+			if errors.As(err, &perr) {
 				for i, ferr := range perr.Failed {
 					if i >= 0 && i < len(kept) {
-						rt.dead(ctx, kept[i], ferr)
+						rt.dead(work, kept[i], ferr)
 					}
 				}
 			} else if err != nil {
 				for _, r := range kept {
-					rt.dead(ctx, r, err)
+					rt.dead(work, r, err)
 				}
 			}
 			for _, r := range kept {

@@ -426,7 +426,13 @@ func (rt *nodeRuntime) poll(ctx context.Context) ([]*transport.Record, bool, err
 	return recs, true, nil
 }
 
-// retry runs fn, retrying transient failures with exponential backoff.
+// errStopping is what retry returns when the node is asked to stop while it
+// waits to retry: the batch is then left uncommitted (it comes again after
+// the restart) rather than dead-lettered.
+var errStopping = errors.New("node stopping")
+
+// retry runs fn, retrying transient failures with exponential backoff. A
+// stop (ctx done) ends the waiting with errStopping.
 func (rt *nodeRuntime) retry(ctx context.Context, fn func() error) error {
 	wait := rt.backoff
 	for attempt := 0; ; attempt++ {
@@ -437,7 +443,7 @@ func (rt *nodeRuntime) retry(ctx context.Context, fn func() error) error {
 		rt.log.Debug("transient failure, retrying", "attempt", attempt+1, "err", err)
 		select {
 		case <-ctx.Done():
-			return err
+			return errStopping
 		case <-time.After(wait):
 		}
 		wait = min(wait*2, 30*time.Second)
