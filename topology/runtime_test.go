@@ -3,14 +3,18 @@ package topology_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/intelstream/intelstream/dho"
@@ -23,6 +27,7 @@ import (
 
 // env is a broker and a registry in the test process.
 type env struct {
+	cluster *kfake.Cluster
 	brokers []string
 	tr      *kafka.Transport
 	reg     *schemas.Registry
@@ -37,7 +42,9 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(c.Close)
 	fake := srfake.New()
 	t.Cleanup(fake.Close)
-	tr, err := kafka.New(kafka.Brokers(c.ListenAddrs()...))
+	// kgo waits MetadataMinAge (5s) before it refreshes metadata after a
+	// NotLeaderForPartition; the fault tests need not wait that long.
+	tr, err := kafka.New(kafka.Brokers(c.ListenAddrs()...), kafka.KgoOpts(kgo.MetadataMinAge(50*time.Millisecond)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +53,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{brokers: c.ListenAddrs(), tr: tr, reg: reg}
+	return &env{cluster: c, brokers: c.ListenAddrs(), tr: tr, reg: reg}
 }
 
 // lines is a collector that emits one report holding n lines.
@@ -287,6 +294,93 @@ func TestFailSendsPartsToTheDeadLetterTopic(t *testing.T) {
 	}
 	if topology.Fail(context.Background(), nil, nil) {
 		t.Error("Fail outside a node reported true")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFaultsAndRebalanceLoseNothing: produce requests that fail (the
+// idempotent producer retries), a processor whose failures are transient
+// (the runtime retries with backoff), and a second instance of the output
+// node joining mid-stream (a rebalance): every event still arrives, and
+// nothing is dead-lettered.
+func TestFaultsAndRebalanceLoseNothing(t *testing.T) {
+	e := newEnv(t)
+	e.cluster.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: "faults.parse", Err: kerr.NotLeaderForPartition, Count: 3})
+	const n = 3000
+	out := &memOutput{}
+	var attempts sync.Map
+	flaky := topology.ProcessorFunc[dho.Event, dho.Event](func(_ context.Context, ev *dho.Event, emit func(*dho.Event)) error {
+		ip := ev.Source.IP[0]
+		if strings.HasSuffix(ip, ".7") { // every 250th event fails twice
+			v, _ := attempts.LoadOrStore(ip, new(int))
+			if c := v.(*int); *c < 2 {
+				*c++
+				return topology.Transient(fmt.Errorf("lookup of %s timed out", ip))
+			}
+		}
+		emit(ev)
+		return nil
+	})
+	build := func(o topology.Output[dho.Event]) *topology.Topology {
+		top := topology.New("faults")
+		events := topology.Map(top, "parse", topology.Source(top, "collect", lines(n)), topology.Processor[dho.Report, dho.Event](lineParser))
+		enriched := topology.Map(top, "enrich", events, topology.Processor[dho.Event, dho.Event](flaky), topology.Retries(3, time.Millisecond), topology.MaxInFlight(100))
+		topology.Sink(top, "out", enriched, o, topology.MaxInFlight(100))
+		return top
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 2)
+	quiet := topology.WithLogger(slog.New(slog.DiscardHandler))
+	go func() { done <- build(out).Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), quiet) }()
+	waitFor(t, "the first events", func() bool { return out.distinct() > 0 })
+	// A second instance of the output node, in the same group.
+	go func() {
+		done <- build(out).Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.OnlyNodes("out"), quiet)
+	}()
+	waitFor(t, fmt.Sprintf("%d events", n), func() bool { return out.distinct() == n })
+	dead, err := topology.ReadDeadLetters(ctx, e.tr, "faults.enrich.dlq", 500*time.Millisecond)
+	if err != nil || len(dead) != 0 {
+		t.Fatalf("dead letters: %v, %v", dead, err)
+	}
+	cancel()
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestTransientFailuresThatPersistAreDeadLettered(t *testing.T) {
+	e := newEnv(t)
+	out := &memOutput{}
+	failing := topology.ProcessorFunc[dho.Event, dho.Event](func(_ context.Context, ev *dho.Event, emit func(*dho.Event)) error {
+		if ev.Source.IP[0] == "10.0.0.2" {
+			return topology.Transient(errors.New("still down"))
+		}
+		emit(ev)
+		return nil
+	})
+	top := topology.New("persist")
+	events := topology.Map(top, "parse", topology.Source(top, "collect", lines(3)), topology.Processor[dho.Report, dho.Event](lineParser))
+	topology.Sink(top, "out", topology.Map(top, "enrich", events, topology.Processor[dho.Event, dho.Event](failing), topology.Retries(2, time.Millisecond)), out)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(slog.New(slog.DiscardHandler)))
+	}()
+	waitFor(t, "2 events", func() bool { return out.distinct() == 2 })
+	var dead []topology.DeadLetter
+	waitFor(t, "the dead letter", func() bool {
+		dead, _ = topology.ReadDeadLetters(ctx, e.tr, "persist.enrich.dlq", 500*time.Millisecond)
+		return len(dead) == 1
+	})
+	if !strings.Contains(dead[0].Reason, "transient: still down") {
+		t.Errorf("reason %q", dead[0].Reason)
 	}
 	cancel()
 	if err := <-done; err != nil {
