@@ -298,3 +298,47 @@ func TestSetRefusesUnwritableValues(t *testing.T) {
 		t.Errorf("flat empty raw: %v, %v", err, e.Raw)
 	}
 }
+
+func TestSetTextAndRefs(t *testing.T) {
+	var a, b Event
+	for _, f := range Fields() {
+		if f.Type == TypeJSONDict {
+			continue
+		}
+		in, _ := sampleFor(f)
+		if err := a.Set(f.Name, in); err != nil {
+			t.Fatal(err)
+		}
+		ref, ok := Ref(f.Name)
+		if !ok || ref.Name() != f.Name {
+			t.Fatalf("Ref(%s)", f.Name)
+		}
+		if err := ref.SetText(&b, in); err != nil {
+			t.Fatalf("SetText(%s, %q): %v", f.Name, in, err)
+		}
+		if !ref.Has(&b) || !b.Has(f.Name) {
+			t.Fatalf("%s not set", f.Name)
+		}
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("Set and SetText differ:\n%+v\n%+v", a, b)
+	}
+	ref, _ := Ref("source.port")
+	for _, p := range []string{"80", "443", "80"} {
+		if err := ref.AppendText(&b, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := b.Source.Port; len(got) != 2 || got[0] != 443 || got[1] != 80 {
+		t.Errorf("ports %v", got)
+	}
+	if err := b.SetText("source.ip", "300.1.2.3"); err == nil {
+		t.Error("bad IP accepted")
+	}
+	if err := b.SetText("extra.note", "x"); err != nil || !b.Has("extra.note") {
+		t.Errorf("extra via SetText: %v", err)
+	}
+	if testing.AllocsPerRun(100, func() { _ = b.Has("source.ip") }) != 0 {
+		t.Error("Has allocates")
+	}
+}
