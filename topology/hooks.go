@@ -51,6 +51,13 @@ type HookCommitted interface {
 	OnCommitted(node string, n int)
 }
 
+// HookLag is called every lag interval (see WithLagInterval) with how
+// many records a consuming node's group has not committed yet, when the
+// transport can tell (transport.LagReader).
+type HookLag interface {
+	OnLag(node string, lag int64)
+}
+
 // hookSet dispatches to the hooks that implement each interface.
 type hookSet struct {
 	started   []HookNodeStarted
@@ -60,6 +67,7 @@ type hookSet struct {
 	produced  []HookRecordProduced
 	failed    []HookRecordFailed
 	committed []HookCommitted
+	lag       []HookLag
 }
 
 func newHookSet(hooks []Hook) *hookSet {
@@ -85,6 +93,9 @@ func newHookSet(hooks []Hook) *hookSet {
 		}
 		if x, ok := h.(HookCommitted); ok {
 			s.committed = append(s.committed, x)
+		}
+		if x, ok := h.(HookLag); ok {
+			s.lag = append(s.lag, x)
 		}
 	}
 	return s

@@ -17,6 +17,7 @@ import (
 //	intelstream_records_committed_total  records whose offsets were committed
 //	intelstream_processing_seconds       time to process one record
 //	intelstream_node_up                  1 while the node runs
+//	intelstream_consumer_lag_records     records of the node's input not yet committed
 type Metrics struct {
 	topology  string
 	received  *prometheus.CounterVec
@@ -25,6 +26,7 @@ type Metrics struct {
 	committed *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
 	up        *prometheus.GaugeVec
+	lag       *prometheus.GaugeVec
 }
 
 // NewMetrics registers the metrics of topology t with reg.
@@ -38,9 +40,10 @@ func NewMetrics(t *Topology, reg prometheus.Registerer) (*Metrics, error) {
 		committed: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "intelstream", Name: "records_committed_total", Help: "Records whose offsets the node committed."}, labels),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: "intelstream", Name: "processing_seconds", Help: "Time to process one record.",
 			Buckets: prometheus.ExponentialBuckets(1e-6, 4, 12)}, labels),
-		up: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "intelstream", Name: "node_up", Help: "1 while the node runs."}, labels),
+		up:  prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "intelstream", Name: "node_up", Help: "1 while the node runs."}, labels),
+		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "intelstream", Name: "consumer_lag_records", Help: "Records of the node's input topics its group has not committed."}, labels),
 	}
-	for _, c := range []prometheus.Collector{m.received, m.produced, m.failed, m.committed, m.latency, m.up} {
+	for _, c := range []prometheus.Collector{m.received, m.produced, m.failed, m.committed, m.latency, m.up, m.lag} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -77,4 +80,9 @@ func (m *Metrics) OnRecordFailed(node string, _ *transport.Record, _ error) {
 // OnCommitted implements HookCommitted.
 func (m *Metrics) OnCommitted(node string, n int) {
 	m.committed.WithLabelValues(m.topology, node).Add(float64(n))
+}
+
+// OnLag implements HookLag.
+func (m *Metrics) OnLag(node string, lag int64) {
+	m.lag.WithLabelValues(m.topology, node).Set(float64(lag))
 }

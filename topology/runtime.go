@@ -27,6 +27,7 @@ type runConfig struct {
 	hooks       []Hook
 	maxInFlight int
 	exactlyOnce bool
+	lagInterval time.Duration
 	closeFns    []func() error
 }
 
@@ -62,6 +63,10 @@ func WithPartitions(partitions int32, replication int16) RunOption {
 // committed records only, which the transports' consumers do). The
 // transport must implement transport.Transactional.
 func ExactlyOnce() RunOption { return func(c *runConfig) { c.exactlyOnce = true } }
+
+// WithLagInterval sets how often consumer lag is measured for HookLag
+// (default 15s; 0 turns it off).
+func WithLagInterval(d time.Duration) RunOption { return func(c *runConfig) { c.lagInterval = d } }
 
 // WithHooks adds hooks (see Hook).
 func WithHooks(hooks ...Hook) RunOption {
@@ -109,7 +114,7 @@ func (t *Topology) Run(ctx context.Context, opts ...RunOption) error {
 	if err := t.Validate(); err != nil {
 		return fmt.Errorf("topology %s: %w", t.name, err)
 	}
-	cfg := runConfig{logger: slog.Default(), partitions: 3, replication: 1, maxInFlight: DefaultMaxInFlight}
+	cfg := runConfig{logger: slog.Default(), partitions: 3, replication: 1, maxInFlight: DefaultMaxInFlight, lagInterval: 15 * time.Second}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -165,8 +170,41 @@ func (t *Topology) Run(ctx context.Context, opts ...RunOption) error {
 			}
 		}()
 	}
+	if lr, ok := cfg.transport.(transport.LagReader); ok && len(hooks.lag) > 0 && cfg.lagInterval > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.reportLag(rctx, lr, selected, hooks, cfg.lagInterval, cfg.logger)
+		}()
+	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// reportLag measures the consuming nodes' lag every interval.
+func (t *Topology) reportLag(ctx context.Context, lr transport.LagReader, nodes []*node, hooks *hookSet, every time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for _, n := range nodes {
+			if n.op == opSource {
+				continue
+			}
+			lag, err := lr.Lag(ctx, t.group(n))
+			if err != nil {
+				log.Debug("consumer lag", "node", n.name, "err", err)
+				continue
+			}
+			for _, h := range hooks.lag {
+				h.OnLag(n.name, lag)
+			}
+		}
+	}
 }
 
 func (t *Topology) selectNodes(names []string) ([]*node, error) {
