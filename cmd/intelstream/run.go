@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/plugin/kprom"
 
 	_ "github.com/intelstream/intelstream/examples/quickstart/quickstart" // the quickstart topology
 	"github.com/intelstream/intelstream/internal/runner"
@@ -28,7 +30,10 @@ import (
 type clusterFlags struct {
 	brokers, registry           string
 	saslMech, saslUser, saslPwd string
+	tlsCA, tlsCert, tlsKey      string
+	tlsInsecure                 bool
 	partitions                  int32
+	hooks                       []kgo.Hook
 }
 
 func (f *clusterFlags) add(cmd *cobra.Command) {
@@ -38,6 +43,10 @@ func (f *clusterFlags) add(cmd *cobra.Command) {
 	p.StringVar(&f.saslMech, "sasl-mechanism", "", "SASL mechanism: plain, scram-sha-256 or scram-sha-512")
 	p.StringVar(&f.saslUser, "sasl-user", os.Getenv("INTELSTREAM_SASL_USER"), "SASL user ($INTELSTREAM_SASL_USER)")
 	p.StringVar(&f.saslPwd, "sasl-password", os.Getenv("INTELSTREAM_SASL_PASSWORD"), "SASL password ($INTELSTREAM_SASL_PASSWORD)")
+	p.StringVar(&f.tlsCA, "tls-ca", "", "PEM file of the CA(s) to trust for TLS to the brokers and the registry")
+	p.StringVar(&f.tlsCert, "tls-cert", "", "PEM client certificate for TLS")
+	p.StringVar(&f.tlsKey, "tls-key", "", "PEM client key for TLS")
+	p.BoolVar(&f.tlsInsecure, "tls-insecure", false, "use TLS without verifying certificates (tests only)")
 	p.Int32Var(&f.partitions, "partitions", 3, "partitions of the topics the run creates")
 }
 
@@ -47,7 +56,8 @@ func (f *clusterFlags) connect(ctx context.Context, log *slog.Logger) (*runner.E
 		brokers = strings.Split(f.brokers, ",")
 	}
 	return runner.Connect(ctx, runner.Config{Brokers: brokers, Registry: f.registry, SASLMechanism: f.saslMech,
-		SASLUser: f.saslUser, SASLPassword: f.saslPwd, Partitions: f.partitions, Logger: log})
+		SASLUser: f.saslUser, SASLPassword: f.saslPwd, TLSCA: f.tlsCA, TLSCert: f.tlsCert, TLSKey: f.tlsKey,
+		TLSInsecure: f.tlsInsecure, Partitions: f.partitions, Logger: log, Hooks: f.hooks})
 }
 
 // parseSets turns NAME=VALUE flags into a map.
@@ -103,6 +113,9 @@ shared broker (intelstream broker runs one for a single machine).`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			reg := prometheus.NewRegistry()
+			// The Kafka clients' own metrics (franz-go's kprom).
+			cf.hooks = append(cf.hooks, kprom.NewMetrics("intelstream_kafka", kprom.Registry(reg), kprom.WithClientLabel()))
 			env, err := cf.connect(ctx, log)
 			if err != nil {
 				return err
@@ -112,7 +125,6 @@ shared broker (intelstream broker runs one for a single machine).`,
 			if exactlyOnce {
 				opts = append(opts, topology.ExactlyOnce())
 			}
-			reg := prometheus.NewRegistry()
 			metrics, err := topology.NewMetrics(t, reg)
 			if err != nil {
 				return err

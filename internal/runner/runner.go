@@ -5,10 +5,15 @@ package runner
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/intelstream/intelstream/internal/embedded"
 	"github.com/intelstream/intelstream/schemas"
@@ -25,9 +30,42 @@ type Config struct {
 	Registry string
 	// SASL: mechanism plain, scram-sha-256 or scram-sha-512.
 	SASLMechanism, SASLUser, SASLPassword string
+	// TLS: a CA file to trust, a client certificate and key, or no
+	// verification (tests only), for the brokers and the registry.
+	TLSCA, TLSCert, TLSKey string
+	TLSInsecure            bool
 	// Partitions of the topics the run creates.
 	Partitions int32
 	Logger     *slog.Logger
+	// Hooks are franz-go hooks for every client (e.g. kprom metrics).
+	Hooks []kgo.Hook
+}
+
+// tlsConfig builds the TLS configuration, or nil when none is asked for.
+func (c Config) tlsConfig() (*tls.Config, error) {
+	if c.TLSCA == "" && c.TLSCert == "" && c.TLSKey == "" && !c.TLSInsecure {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.TLSInsecure} //nolint:gosec // asked for explicitly
+	if c.TLSCA != "" {
+		pem, err := os.ReadFile(c.TLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("TLS CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("TLS CA %s: no PEM certificate in it", c.TLSCA)
+		}
+		cfg.RootCAs = pool
+	}
+	if c.TLSCert != "" || c.TLSKey != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("TLS client certificate: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
 }
 
 // Env is a connected transport and registry.
@@ -60,7 +98,18 @@ func Connect(ctx context.Context, c Config) (*Env, error) {
 	} else if registry == "" {
 		return nil, errors.New("brokers without a schema registry: give --registry URL")
 	}
-	opts := []kafka.Option{kafka.Brokers(brokers...), kafka.Logger(c.Logger)}
+	tlsCfg, err := c.tlsConfig()
+	if err != nil {
+		env.Close()
+		return nil, err
+	}
+	opts := []kafka.Option{kafka.Brokers(brokers...), kafka.Logger(c.Logger), kafka.Hooks(c.Hooks...)}
+	if c.Partitions > 0 {
+		opts = append(opts, kafka.Partitions(c.Partitions))
+	}
+	if tlsCfg != nil && env.Embedded == nil {
+		opts = append(opts, kafka.TLS(tlsCfg))
+	}
 	switch strings.ToLower(c.SASLMechanism) {
 	case "":
 	case "plain":
@@ -79,7 +128,11 @@ func Connect(ctx context.Context, c Config) (*Env, error) {
 		return nil, err
 	}
 	env.Transport = tr
-	reg, err := schemas.NewRegistry([]string{registry})
+	var regOpts []schemas.RegistryOption
+	if tlsCfg != nil && env.Embedded == nil {
+		regOpts = append(regOpts, schemas.TLS(tlsCfg))
+	}
+	reg, err := schemas.NewRegistry([]string{registry}, regOpts...)
 	if err != nil {
 		env.Close()
 		return nil, err
