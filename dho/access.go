@@ -491,7 +491,9 @@ func (r FieldRef) Name() string { return r.f.Name }
 func (r FieldRef) Has(e *Event) bool { return e.view().at(r.f).has(r.f.st) }
 
 // SetText sanitizes text for the field and stores it in e (see Event.SetText).
-func (r FieldRef) SetText(e *Event, text string) error { return setText(e.view().at(r.f), r.f, text, false) }
+func (r FieldRef) SetText(e *Event, text string) error {
+	return setText(e.view().at(r.f), r.f, text, false)
+}
 
 // AppendText adds a value given as text (see Event.Append).
 func (r FieldRef) AppendText(e *Event, text string) error {
