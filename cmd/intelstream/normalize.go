@@ -64,15 +64,11 @@ func runNormalize(stdin io.Reader, stdout, stderr io.Writer, o normalizeOptions)
 		defer f.Close()
 		in = f
 	}
-	out := stdout
-	if o.output != "-" {
-		f, err := os.Create(o.output)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		out = f
+	out, closeOut, err := createOutput(o.output, stdout)
+	if err != nil {
+		return err
 	}
+	defer closeOut()
 	var errOut *json.Encoder
 	if o.errors != "" {
 		f, err := os.Create(o.errors)
@@ -142,4 +138,17 @@ func runNormalize(stdin io.Reader, stdout, stderr io.Writer, o normalizeOptions)
 // isReport tells reports from events by their __type without decoding twice.
 func isReport(line []byte) bool {
 	return bytes.Contains(line, []byte(`"__type": "Report"`)) || bytes.Contains(line, []byte(`"__type":"Report"`))
+}
+
+// createOutput opens path for writing, or returns stdout for "-"; the
+// returned function closes what was opened.
+func createOutput(path string, stdout io.Writer) (io.Writer, func() error, error) {
+	if path == "-" || path == "" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
 }

@@ -110,15 +110,11 @@ func runParse(ctx context.Context, stdout, stderr io.Writer, o parseOptions) err
 	}
 	report.Raw = raw
 
-	out := stdout
-	if o.output != "-" {
-		f, err := os.Create(o.output)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		out = f
+	out, closeOut, err := createOutput(o.output, stdout)
+	if err != nil {
+		return err
 	}
+	defer closeOut()
 	var errFile *os.File
 	if o.errors != "" {
 		if errFile, err = os.Create(o.errors); err != nil {

@@ -60,6 +60,15 @@ func (f *clusterFlags) connect(ctx context.Context, log *slog.Logger) (*runner.E
 		TLSInsecure: f.tlsInsecure, Partitions: f.partitions, Logger: log, Hooks: f.hooks})
 }
 
+// connectExisting connects to given brokers only: tools that inspect
+// topics have nothing to look at in a fresh embedded broker.
+func (f *clusterFlags) connectExisting(ctx context.Context) (*runner.Env, error) {
+	if f.brokers == "" {
+		return nil, errors.New("give --brokers and --registry (an embedded broker of another process keeps its data in its memory)")
+	}
+	return f.connect(ctx, slog.New(slog.DiscardHandler))
+}
+
 // parseSets turns NAME=VALUE flags into a map.
 func parseSets(sets []string) (map[string]string, error) {
 	out := map[string]string{}
@@ -247,10 +256,7 @@ func newDLQCmd() *cobra.Command {
 		Short: "Print the records of a dead-letter topic with their reason and origin (JSON lines)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cf.brokers == "" {
-				return errors.New("dlq needs --brokers (the embedded broker of another process keeps its data in memory)")
-			}
-			env, err := cf.connect(cmd.Context(), slog.New(slog.DiscardHandler))
+			env, err := cf.connectExisting(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -276,10 +282,7 @@ func newDLQCmd() *cobra.Command {
 		Short: "Send the records of a dead-letter topic back to where they failed (once each)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cf.brokers == "" {
-				return errors.New("dlq needs --brokers")
-			}
-			env, err := cf.connect(cmd.Context(), slog.New(slog.DiscardHandler))
+			env, err := cf.connectExisting(cmd.Context())
 			if err != nil {
 				return err
 			}
