@@ -75,14 +75,130 @@ func (r *Report) AppendAvro(dst []byte) []byte { return r.view().appendAvro(dst)
 // schema. Use an AvroDecoder for data written with another schema.
 func (e *Event) UnmarshalAvro(data []byte) error {
 	initAvro()
-	return currentReaders[recEvent].DecodeEvent(data, e)
+	*e = Event{}
+	return e.view().decodeAvro(data)
 }
 
 // UnmarshalAvro replaces r with the report in data, written with the
 // current schema.
 func (r *Report) UnmarshalAvro(data []byte) error {
 	initAvro()
-	return currentReaders[recReport].DecodeReport(data, r)
+	*r = Report{}
+	return r.view().decodeAvro(data)
+}
+
+// decodeAvro reads data written with the current schema: the mirror of
+// appendAvro, one switch per leaf (the compiled AvroDecoder handles other
+// writer schemas).
+func (w view) decodeAvro(data []byte) error {
+	r := &avroReader{s: string(data)}
+	for _, f := range avroLeaves[w.kind] {
+		if err := readLeaf(r, w.at(f), f); err != nil {
+			return fmt.Errorf("avro %s: %s: %w", strings.ToLower(recs[w.kind].typeName), f.Name, err)
+		}
+	}
+	if r.i != len(r.s) {
+		return fmt.Errorf("avro %s: %d bytes left after the record", strings.ToLower(recs[w.kind].typeName), len(r.s)-r.i)
+	}
+	return nil
+}
+
+// readLeaf reads one leaf of the current schema into p.
+func readLeaf(r *avroReader, p slotPtr, f *Field) error {
+	switch f.st {
+	case stStrings, stInts:
+		for {
+			n, err := r.count()
+			if err != nil || n == 0 {
+				return err
+			}
+			for ; n > 0; n-- {
+				if f.st == stStrings {
+					v, err := r.str()
+					if err != nil {
+						return err
+					}
+					*p.strs() = append(*p.strs(), v)
+				} else {
+					v, err := r.long()
+					if err != nil {
+						return err
+					}
+					*p.is() = append(*p.is(), v)
+				}
+			}
+		}
+	case stExtra:
+		x, err := readExtraMap(r)
+		*p.extra() = x
+		return err
+	}
+	branch, err := r.long()
+	if err != nil {
+		return err
+	}
+	switch branch {
+	case 0:
+		return nil // null
+	case 1:
+	default:
+		return fmt.Errorf("union branch %d of 2", branch)
+	}
+	switch f.st {
+	case stString:
+		v, err := r.str()
+		*p.str() = v
+		return err
+	case stInt:
+		v, err := r.long()
+		*p.i() = &v
+		return err
+	case stFloat:
+		v, err := r.double()
+		*p.f() = &v
+		return err
+	case stBool:
+		v, err := r.boolean()
+		*p.b() = &v
+		return err
+	case stTime:
+		v, err := r.long()
+		t := time.UnixMicro(v).UTC()
+		*p.t() = &t
+		return err
+	case stBytes:
+		v, err := r.str()
+		if v != "" { // empty data is no data
+			*p.raw() = []byte(v)
+		}
+		return err
+	}
+	return fmt.Errorf("no Avro reader for %s", f.Name)
+}
+
+// readExtraMap reads extra: a map of ExtraValue records.
+func readExtraMap(r *avroReader) (Extra, error) {
+	var x Extra
+	for {
+		n, err := r.count()
+		if err != nil || n == 0 {
+			return x, err
+		}
+		if x == nil {
+			x = make(Extra, n)
+		}
+		for ; n > 0; n-- {
+			k, err := r.str()
+			if err != nil {
+				return nil, err
+			}
+			v, err := readExtraValue(r)
+			if err != nil {
+				return nil, err
+			}
+			x[k] = v
+		}
+	}
 }
 
 func (w view) appendAvro(dst []byte) []byte {
@@ -611,33 +727,10 @@ func compileExtraMap(ws avro.Schema) (func(*avroReader) (Extra, error), error) {
 	if !ok {
 		return nil, fmt.Errorf("extra must be a map, not a %s", ws.Type())
 	}
-	val, err := compileExtraValue(derefSchema(m.Values()))
-	if err != nil {
+	if _, err := compileExtraValue(derefSchema(m.Values())); err != nil {
 		return nil, err
 	}
-	return func(r *avroReader) (Extra, error) {
-		var x Extra
-		for {
-			n, err := r.count()
-			if err != nil || n == 0 {
-				return x, err
-			}
-			if x == nil {
-				x = make(Extra, n)
-			}
-			for ; n > 0; n-- {
-				k, err := r.str()
-				if err != nil {
-					return nil, err
-				}
-				v, err := val(r)
-				if err != nil {
-					return nil, err
-				}
-				x[k] = v
-			}
-		}
-	}, nil
+	return readExtraMap, nil
 }
 
 // compileExtraValue checks that the writer's ExtraValue has our shape; the

@@ -71,3 +71,25 @@ func BenchmarkAvroDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAvroDecodeResolving is the decoder compiled for a writer schema
+// (here the current one), the path for data written with other versions.
+func BenchmarkAvroDecodeResolving(b *testing.B) {
+	var e Event
+	if err := e.UnmarshalFlat(benchEvent); err != nil {
+		b.Fatal(err)
+	}
+	data := e.AppendAvro(nil)
+	dec, err := NewEventAvroDecoder(AvroSchema(""))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	var d Event
+	for b.Loop() {
+		if err := dec.DecodeEvent(data, &d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
