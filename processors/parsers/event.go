@@ -110,7 +110,14 @@ func AddUnset(ev *dho.Event, name string, v any) (bool, error) {
 }
 
 func set(ev *dho.Event, name string, v any) (bool, error) {
-	if _, isText := v.(string); !isText {
+	if s, isText := v.(string); isText {
+		// The text path of dho: no second boxing, no slice rebuilt.
+		if err := ev.SetText(name, s); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	{
 		var err error
 		if v, err = textForField(name, v); err != nil {
 			return false, err
