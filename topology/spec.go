@@ -70,6 +70,11 @@ type Spec struct {
 	Params   []Param  `json:"params,omitempty"`
 	Requires []string `json:"requires,omitempty"` // DHO field names the node needs in its input
 	Produces []string `json:"produces,omitempty"` // DHO field names the node adds
+	// ParamsByFactory says the node's parameters are checked by its
+	// factory rather than declared in Params (nodes bridged from a registry
+	// of their own, such as the parsers): Validate passes them through
+	// as given, and the factory refuses unknown or invalid ones by name.
+	ParamsByFactory bool `json:"params_by_factory,omitempty"`
 }
 
 // Params are validated parameter values with defaults filled in, by name.
@@ -148,6 +153,12 @@ func (s *Spec) ValidateIntelMQ(raw map[string]any, log *slog.Logger) (Params, er
 
 func (s *Spec) validate(raw map[string]any, intelmq *slog.Logger) (Params, error) {
 	out := Params{}
+	if s.ParamsByFactory {
+		for k, v := range raw {
+			out[k] = v
+		}
+		return out, nil
+	}
 	var errs []error
 	byName := map[string]*Param{}
 	for i := range s.Params {

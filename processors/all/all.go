@@ -5,6 +5,8 @@ package all
 import (
 	// Collectors.
 	_ "github.com/intelstream/intelstream/processors/collectors/file"
+	// Parsers (every parser package, also as node kinds).
+	_ "github.com/intelstream/intelstream/processors/parsers/all"
 	// Experts.
 	_ "github.com/intelstream/intelstream/processors/experts/taxonomy"
 	// Outputs.

@@ -65,7 +65,7 @@ func Build(params map[string]string) (*topology.Topology, error) {
 	}
 	t := topology.New(Name)
 	reports := topology.Source(t, "collect", Samples(), topology.Produces("feed.name", "extra.file_name"))
-	events := topology.Map(t, "parse", reports, topology.Processor[dho.Report, dho.Event](ParserNode(parser)),
+	events := topology.Map(t, "parse", reports, topology.Processor[dho.Report, dho.Event](parsers.Node(parser)),
 		topology.Produces("source.ip", "classification.type", "time.source"))
 	classified := topology.Map(t, "taxonomy", events, topology.Processor[dho.Event, dho.Event](taxonomy.New()))
 	topology.Sink(t, "output", classified, out, topology.Requires("classification.taxonomy", "source.ip"))
@@ -100,14 +100,4 @@ func Samples() topology.Collector[dho.Report] {
 		}
 		return nil
 	})
-}
-
-// ParserNode runs a parser as a topology processor: events go on, lines it
-// cannot parse go to the node's dead-letter topic with the reason.
-func ParserNode(p parsers.Parser) topology.ProcessorFunc[dho.Report, dho.Event] {
-	return func(ctx context.Context, r *dho.Report, emit func(*dho.Event)) error {
-		return p.Parse(ctx, r,
-			func(e *dho.Event) error { emit(e); return nil },
-			func(f parsers.Failure) { topology.Fail(ctx, f.Raw, f) })
-	}
 }

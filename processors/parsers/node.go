@@ -1,0 +1,47 @@
+package parsers
+
+import (
+	"context"
+
+	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/topology"
+)
+
+// Node runs a parser as a topology processor (a parser node): its events go
+// on, and every line it cannot parse goes to the node's dead-letter topic
+// with the reason (topology.Fail), as IntelMQ sends it to its error queue.
+// A report that cannot be parsed at all fails as a whole.
+func Node(p Parser) topology.ProcessorFunc[dho.Report, dho.Event] {
+	return func(ctx context.Context, r *dho.Report, emit func(*dho.Event)) error {
+		return p.Parse(ctx, r,
+			func(e *dho.Event) error { emit(e); return nil },
+			func(f Failure) { topology.Fail(ctx, f.Raw, f) })
+	}
+}
+
+// RegisterNodes registers every parser of the registry as a topology node
+// kind of the same name (and IntelMQ module), so that topologies and
+// intelstream nodes find them. Call it once every parser is registered:
+// processors/parsers/all does.
+func RegisterNodes() {
+	for _, info := range Registered() {
+		name := info.Name
+		spec := topology.Spec{
+			Name:            name,
+			Kind:            topology.KindParser,
+			IntelMQ:         info.IntelMQModule,
+			Doc:             "Parses reports into events (parameters as IntelMQ names them; see the parser's package documentation).",
+			ParamsByFactory: true,
+		}
+		if _, taken := topology.Lookup(name); taken {
+			continue
+		}
+		topology.Register(spec, func(p topology.Params) (any, error) {
+			parser, err := New(name, map[string]any(p))
+			if err != nil {
+				return nil, err
+			}
+			return topology.Processor[dho.Report, dho.Event](Node(parser)), nil
+		})
+	}
+}
