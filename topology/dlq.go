@@ -179,3 +179,17 @@ func (rt *nodeRuntime) withFailer(ctx context.Context, cur **transport.Record) c
 // HeaderDLQPart marks a dead letter that is part of its input record (a
 // line of a report), not the record itself: it cannot be replayed as it is.
 const HeaderDLQPart = "intelstream.dlq.part"
+
+type flushKey struct{}
+
+// Flush waits until every record the calling collector emitted so far is
+// acknowledged by the broker. A collector calls it before it discards its
+// source (deletes a file, acknowledges a mail, moves a queue's cursor), so
+// that nothing is lost if the process dies in between. Outside a running
+// node it returns nil at once.
+func Flush(ctx context.Context) error {
+	if f, ok := ctx.Value(flushKey{}).(func(context.Context) error); ok {
+		return f(ctx)
+	}
+	return nil
+}

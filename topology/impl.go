@@ -84,7 +84,15 @@ func (s sourceImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
 		rt.produce(ctx, 0, keyOf(rt, v, nil, true), encode(v, rt.ids[0]), nil)
 		return nil
 	}
-	err := s.c.Run(ctx, emit)
+	flush := func(fctx context.Context) error {
+		if err := rt.producer.Flush(fctx); err != nil {
+			return err
+		}
+		rt.mu.Lock()
+		defer rt.mu.Unlock()
+		return rt.produceErr
+	}
+	err := s.c.Run(context.WithValue(ctx, flushKey{}, flush), emit)
 	if ferr := rt.finish(nil); ferr != nil {
 		return ferr
 	}

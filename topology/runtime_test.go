@@ -387,3 +387,48 @@ func TestTransientFailuresThatPersistAreDeadLettered(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestCollectorFlush(t *testing.T) {
+	e := newEnv(t)
+	flushed := make(chan error, 1)
+	collector := topology.CollectorFunc[dho.Report](func(ctx context.Context, emit func(*dho.Report) error) error {
+		for i := range 10 {
+			if err := emit(&dho.Report{Raw: []byte(fmt.Sprintf("10.0.0.%d,scanner", i+1))}); err != nil {
+				return err
+			}
+		}
+		flushed <- topology.Flush(ctx)
+		return nil
+	})
+	out := &memOutput{}
+	top := topology.New("flush")
+	topology.Sink(top, "out", topology.Map(top, "parse", topology.Source(top, "collect", collector), topology.Processor[dho.Report, dho.Event](lineParser)), out)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(slog.New(slog.DiscardHandler)))
+	}()
+	if err := <-flushed; err != nil {
+		t.Fatal(err)
+	}
+	// Once Flush returned, the reports are in the broker.
+	cl, _ := kgo.NewClient(kgo.SeedBrokers(e.brokers...), kgo.ConsumeTopics("flush.collect"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	defer cl.Close()
+	got := 0
+	pctx, pcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer pcancel()
+	for got < 10 && pctx.Err() == nil {
+		got += cl.PollFetches(pctx).NumRecords()
+	}
+	if got != 10 {
+		t.Fatalf("%d reports in the topic after Flush", got)
+	}
+	if err := topology.Flush(context.Background()); err != nil {
+		t.Errorf("Flush outside a node: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -29,6 +29,8 @@ var Spec = topology.Spec{
 		{Name: "path", Type: topology.ParamString, Required: true, Doc: "A file, or a folder whose files are read.", Example: "/var/lib/feeds/shadowserver"},
 		{Name: "postfix", Type: topology.ParamString, Default: "", Doc: "In a folder, read only the files whose name ends with this.", Example: ".csv"},
 		{Name: "interval", Type: topology.ParamDuration, Default: "0s", Doc: "Look for new or changed files this often; 0 reads once and stops.", Runtime: true},
+		{Name: "delete_file", Type: topology.ParamBool, Default: false, Doc: "Delete each file once its report is safely in the broker."},
+		{Name: "move_to", Type: topology.ParamString, Doc: "Move each file into this folder once its report is safely in the broker."},
 		{Name: "feed_name", Type: topology.ParamString, IntelMQ: "name", Doc: "feed.name of the reports."},
 		{Name: "feed_provider", Type: topology.ParamString, IntelMQ: "provider", Doc: "feed.provider of the reports."},
 		{Name: "feed_code", Type: topology.ParamString, IntelMQ: "code", Doc: "feed.code of the reports."},
@@ -46,13 +48,24 @@ func init() {
 type Collector struct {
 	path, postfix string
 	interval      time.Duration
+	deleteFile    bool
+	moveTo        string
 	feed          map[string]any
 	now           func() time.Time
 }
 
 // New returns a collector from validated parameters.
 func New(p topology.Params) (*Collector, error) {
-	c := &Collector{path: p.String("path"), postfix: p.String("postfix"), interval: p.Duration("interval"), feed: map[string]any{}, now: time.Now}
+	c := &Collector{path: p.String("path"), postfix: p.String("postfix"), interval: p.Duration("interval"),
+		deleteFile: p.Bool("delete_file"), moveTo: p.String("move_to"), feed: map[string]any{}, now: time.Now}
+	if c.deleteFile && c.moveTo != "" {
+		return nil, fmt.Errorf("%s: delete_file and move_to exclude each other", Name)
+	}
+	if c.moveTo != "" {
+		if st, err := os.Stat(c.moveTo); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("%s: move_to %q is not a folder", Name, c.moveTo)
+		}
+	}
 	for param, field := range map[string]string{"feed_name": "feed.name", "feed_provider": "feed.provider", "feed_code": "feed.code", "feed_documentation": "feed.documentation", "feed_accuracy": "feed.accuracy"} {
 		if p.Has(param) {
 			c.feed[field] = p[param]
@@ -78,6 +91,7 @@ func (c *Collector) Spec() topology.Spec { return Spec }
 // or changed files (by size and modification time) until ctx ends.
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
 	seen := map[string]string{}
+	var done []string
 	for {
 		files, err := c.files()
 		if err != nil {
@@ -100,7 +114,12 @@ func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error
 				return err
 			}
 			seen[f] = stamp
+			done = append(done, f)
 		}
+		if err := c.discard(ctx, done); err != nil {
+			return err
+		}
+		done = done[:0]
 		if c.interval <= 0 {
 			return nil
 		}
@@ -110,6 +129,30 @@ func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error
 		case <-time.After(c.interval):
 		}
 	}
+}
+
+// discard deletes or moves the files whose reports were emitted, once the
+// broker has them all (topology.Flush), so that a crash in between loses
+// nothing: the files are read again.
+func (c *Collector) discard(ctx context.Context, files []string) error {
+	if len(files) == 0 || (!c.deleteFile && c.moveTo == "") {
+		return nil
+	}
+	if err := topology.Flush(ctx); err != nil {
+		return fmt.Errorf("%s: reports not acknowledged, files kept: %w", Name, err)
+	}
+	for _, f := range files {
+		var err error
+		if c.deleteFile {
+			err = os.Remove(f)
+		} else {
+			err = os.Rename(f, filepath.Join(c.moveTo, filepath.Base(f)))
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", Name, err)
+		}
+	}
+	return nil
 }
 
 func (c *Collector) files() ([]string, error) {

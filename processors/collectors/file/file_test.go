@@ -90,3 +90,30 @@ func TestBadParameters(t *testing.T) {
 		t.Errorf("IntelMQ parameters refused: %v", err)
 	}
 }
+
+func TestDeleteAndMove(t *testing.T) {
+	for _, mode := range []string{"delete", "move"} {
+		dir, dest := t.TempDir(), t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "a.csv"), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		raw := map[string]any{"path": dir, "delete_file": true}
+		if mode == "move" {
+			raw = map[string]any{"path": dir, "move_to": dest}
+		}
+		if got := collect(t, raw, context.Background()); len(got) != 1 {
+			t.Fatalf("%s: %d reports", mode, len(got))
+		}
+		if _, err := os.Stat(filepath.Join(dir, "a.csv")); !os.IsNotExist(err) {
+			t.Errorf("%s: the file is still there", mode)
+		}
+		_, err := os.Stat(filepath.Join(dest, "a.csv"))
+		if (mode == "move") != (err == nil) {
+			t.Errorf("%s: moved file: %v", mode, err)
+		}
+	}
+	p, _ := Spec.Validate(map[string]any{"path": t.TempDir(), "delete_file": true, "move_to": t.TempDir()})
+	if _, err := New(p); err == nil {
+		t.Error("delete_file with move_to accepted")
+	}
+}
