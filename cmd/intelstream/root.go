@@ -14,7 +14,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newFieldsCmd(), newNormalizeCmd(), newSchemaCmd(), newNodesCmd(), newParseCmd(), newBrokerCmd(), newRunCmd(), newDescribeCmd(), newDLQCmd())
+	root.AddCommand(newFieldsCmd(), newNormalizeCmd(), newSchemaCmd(), newNodesCmd(), newParseCmd(), newBrokerCmd(), newRunCmd(), newDescribeCmd(), newDLQCmd(), newShadowserverCmd())
 	return root
 }
 
