@@ -5,6 +5,9 @@ package all
 import (
 	// Collectors.
 	_ "github.com/intelstream/intelstream/processors/collectors/file"
+	_ "github.com/intelstream/intelstream/processors/collectors/http"
+	_ "github.com/intelstream/intelstream/processors/collectors/httpstream"
+	_ "github.com/intelstream/intelstream/processors/collectors/shadowserverapi"
 	// Parsers (every parser package, also as node kinds).
 	_ "github.com/intelstream/intelstream/processors/parsers/all"
 	// Experts.

@@ -1,0 +1,206 @@
+// Package http is the HTTP collector: it downloads a URL once or every
+// rate_limit, as IntelMQ's HTTP collector does, into reports (one per
+// file when the download is an archive). It asks conditionally (ETag,
+// Last-Modified), so that an unchanged feed is not sent twice, and
+// survives servers that fail or hang: each request has an idle timeout and
+// is tried again with backoff; a fetch that still fails is logged and the
+// next one comes on schedule.
+package http
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/processors/collectors/internal/archive"
+	"github.com/intelstream/intelstream/processors/collectors/internal/feed"
+	"github.com/intelstream/intelstream/processors/collectors/internal/httpclient"
+	"github.com/intelstream/intelstream/processors/collectors/internal/schedule"
+	"github.com/intelstream/intelstream/topology"
+)
+
+// Name is the node kind's name.
+const Name = "http-collector"
+
+// Spec is the node spec of the HTTP collector.
+var Spec = topology.Spec{
+	Name: Name,
+	Kind: topology.KindCollector,
+	Doc: "Downloads a URL into reports, once or every rate_limit: raw is the body, feed.url the URL; " +
+		"a zip archive (any archive with extract_files) gives one report per file, with extra.file_name. " +
+		"Unchanged content (HTTP 304 to If-None-Match / If-Modified-Since) gives no report.",
+	IntelMQ: "intelmq.bots.collectors.http.collector_http",
+	Params: slices.Concat([]topology.Param{
+		{Name: "http_url", Type: topology.ParamString, Required: true, Doc: "The URL. {time[FORMAT]} placeholders (strftime FORMAT, e.g. {time[%Y-%m-%d]}) are filled with the current local time.", Example: "https://example.org/feed-{time[%Y%m%d]}.csv"},
+		{Name: "http_url_formatting", Type: topology.ParamObject, Doc: "Shift the time of the URL's placeholders by this Python timedelta, e.g. {\"days\": -1}. IntelMQ's true is not needed: placeholders are always filled.", Example: map[string]any{"days": -1}},
+		{Name: "extract_files", Type: topology.ParamBool, Default: false, Doc: "Unpack zip, tar (also gzip or bzip2 compressed) and gzip downloads: one report per file. Without it only zip archives are unpacked, as in IntelMQ."},
+		{Name: "extract_file_names", Type: topology.ParamStrings, Doc: "Unpack (as extract_files) and keep only the files with these paths in the archive (IntelMQ: extract_files as a list)."},
+		{Name: "extract_max_bytes", Type: topology.ParamInt, Default: 1 << 30, Doc: "The most bytes unpacked from one download; beyond it the fetch fails (a guard against archive bombs)."},
+		{Name: "rate_limit", Type: topology.ParamDuration, Default: "3600s", Runtime: true, Doc: "Fetch this often (IntelMQ: seconds); 0 fetches once and stops."},
+	}, httpclient.Params(), feed.Params()),
+	Produces: append([]string{"feed.url", "extra.file_name"}, feed.Produces...),
+}
+
+func init() {
+	topology.Register(Spec, func(p topology.Params) (any, error) { return New(p) })
+}
+
+var _ topology.Collector[dho.Report] = (*Collector)(nil)
+
+// Collector downloads a URL into reports.
+type Collector struct {
+	url      string
+	delta    time.Duration
+	extract  *archive.Options // nil: only zip, as IntelMQ without extract_files
+	maxBytes int64
+	interval time.Duration
+	client   *httpclient.Client
+	feed     *feed.Fields
+	log      *slog.Logger
+	now      func() time.Time
+
+	// validators of the last successful download, for conditional requests
+	lastURL, etag, lastModified string
+}
+
+// New returns a collector from validated parameters.
+func New(p topology.Params) (*Collector, error) {
+	c := &Collector{url: p.String("http_url"), interval: p.Duration("rate_limit"), maxBytes: p.Int("extract_max_bytes"), now: time.Now}
+	bad := func(param string, err error) error { return &topology.ParamError{Node: Name, Param: param, Err: err} }
+	if obj := p.Object("http_url_formatting"); obj != nil {
+		d, err := parseDelta(obj)
+		if err != nil {
+			return nil, bad("http_url_formatting", err)
+		}
+		c.delta = d
+	}
+	u, err := FormatURL(c.url, c.now())
+	if err != nil {
+		return nil, bad("http_url", err)
+	}
+	if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return nil, bad("http_url", fmt.Errorf("%q is not an http(s) URL", u))
+	}
+	names := p.Strings("extract_file_names")
+	if p.Bool("extract_files") || len(names) > 0 {
+		o := archive.All(c.maxBytes)
+		o.Names = names
+		c.extract = &o
+	}
+	if c.client, err = httpclient.New(Name, p); err != nil {
+		return nil, err
+	}
+	if c.feed, err = feed.New(Name, p); err != nil {
+		return nil, err
+	}
+	c.SetLogger(slog.Default())
+	return c, nil
+}
+
+// SetLogger makes the collector log on l (default: slog.Default()).
+func (c *Collector) SetLogger(l *slog.Logger) {
+	c.log = l.With("node", Name)
+	c.client.Log = c.log
+}
+
+// Spec returns the node spec.
+func (c *Collector) Spec() topology.Spec { return Spec }
+
+// Run fetches the URL and emits its reports, once (rate_limit 0: the
+// fetch's error is returned) or every rate_limit until ctx ends (a failed
+// fetch is logged and the next one comes on schedule).
+func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
+	return schedule.Run(ctx, c.interval, c.log, func(ctx context.Context) error { return c.Fetch(ctx, emit) })
+}
+
+// Fetch downloads the URL once and emits its reports. It emits nothing
+// when the server says the content did not change since the last fetch.
+// Errors of emit are wrapped with schedule.Stop.
+func (c *Collector) Fetch(ctx context.Context, emit func(*dho.Report) error) error {
+	u, err := FormatURL(c.url, c.now().Add(c.delta))
+	if err != nil {
+		return err
+	}
+	conditional := u == c.lastURL
+	c.log.Info("downloading", "url", redact(u))
+	resp, err := c.client.Get(ctx, func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, err
+		}
+		if conditional && c.etag != "" {
+			req.Header.Set("If-None-Match", c.etag)
+		}
+		if conditional && c.lastModified != "" {
+			req.Header.Set("If-Modified-Since", c.lastModified)
+		}
+		return req, nil
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotModified && conditional:
+		c.log.Info("not modified since the last download", "url", redact(u))
+		return nil
+	case resp.StatusCode/100 != 2:
+		return &httpclient.StatusError{URL: redact(u), Status: resp.StatusCode}
+	}
+	files, err := c.unpack(resp.Data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", redact(u), err)
+	}
+	now := c.now()
+	for _, f := range files {
+		r, err := c.feed.Report(f.Data, now)
+		if err == nil {
+			err = r.Set("feed.url", u)
+		}
+		if err == nil && f.Name != "" {
+			err = r.Set("extra.file_name", f.Name)
+		}
+		if err != nil {
+			return err
+		}
+		if err := emit(r); err != nil {
+			return schedule.Stop(err)
+		}
+	}
+	// Remember the validators only once every report is out, so that a
+	// fetch cut short is done again in full.
+	c.lastURL, c.etag, c.lastModified = u, resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	c.log.Info("downloaded", "url", redact(u), "bytes", len(resp.Data), "reports", len(files))
+	return nil
+}
+
+// unpack splits a download into the files of its reports.
+func (c *Collector) unpack(data []byte) ([]archive.File, error) {
+	if c.extract == nil {
+		// IntelMQ without extract_files: a zip archive is unpacked, anything
+		// else is one report.
+		files, err := archive.Extract(data, archive.Options{Zip: true, MaxBytes: c.maxBytes})
+		if errors.Is(err, archive.ErrNotArchive) {
+			return []archive.File{{Data: data}}, nil
+		}
+		return files, err
+	}
+	return archive.Extract(data, *c.extract)
+}
+
+// redact hides the password of a URL with credentials, for logs and errors.
+func redact(u string) string {
+	if !strings.Contains(u, "@") {
+		return u
+	}
+	if pu, err := url.Parse(u); err == nil {
+		return pu.Redacted()
+	}
+	return u
+}
