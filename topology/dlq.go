@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -192,4 +193,16 @@ func Flush(ctx context.Context) error {
 		return f(ctx)
 	}
 	return nil
+}
+
+type loggerKey struct{}
+
+// Logger returns the logger of the node that runs the caller (a collector's
+// Run, a processor's Process, an output's Write), with the topology and node
+// names attached; outside a running node, slog.Default().
+func Logger(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
 }

@@ -151,21 +151,31 @@ func (t *Topology) Run(ctx context.Context, opts ...RunOption) error {
 
 	rctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var wg sync.WaitGroup
-	errs := make([]error, len(selected))
-	for i, n := range selected {
+	// Every node is set up before any starts, so that a node that finishes
+	// at once (a collector of one file) cannot race the others' setup.
+	rts := make([]*nodeRuntime, 0, len(selected))
+	for _, n := range selected {
 		rt, err := t.newNodeRuntime(rctx, n, &cfg, serde, hooks)
 		if err != nil {
-			cancel(err)
-			wg.Wait()
+			for _, r := range rts {
+				r.close()
+			}
+			if ctx.Err() != nil {
+				return nil // stopped while starting
+			}
 			return err
 		}
+		rts = append(rts, rt)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(selected))
+	for i, rt := range rts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			err := rt.run(rctx)
 			if err != nil && rctx.Err() == nil {
-				errs[i] = fmt.Errorf("node %s: %w", n.name, err)
+				errs[i] = fmt.Errorf("node %s: %w", rt.n.name, err)
 				cancel(errs[i])
 			}
 		}()
@@ -314,26 +324,35 @@ func (rt *nodeRuntime) run(ctx context.Context) (err error) {
 	}
 	rt.log.Info("node started", "op", rt.n.op.String(), "outputs", rt.outputs)
 	defer func() {
-		var closers []func() error
-		switch {
-		case rt.txn != nil:
-			closers = append(closers, rt.txn.Close)
-		case rt.consumer != nil:
-			closers = append(closers, rt.consumer.Close, rt.producer.Close)
-		default:
-			closers = append(closers, rt.producer.Close)
-		}
-		for _, c := range closers {
-			if cerr := c(); cerr != nil && err == nil {
-				err = cerr
-			}
+		if cerr := rt.close(); cerr != nil && err == nil {
+			err = cerr
 		}
 		for _, h := range rt.hooks.stopped {
 			h.OnNodeStopped(rt.n.name, err)
 		}
 		rt.log.Info("node stopped", "err", err)
 	}()
-	return rt.n.impl.(nodeImpl).run(ctx, rt)
+	return rt.n.impl.(nodeImpl).run(context.WithValue(ctx, loggerKey{}, rt.log), rt)
+}
+
+// close releases the node's clients.
+func (rt *nodeRuntime) close() error {
+	var closers []func() error
+	switch {
+	case rt.txn != nil:
+		closers = append(closers, rt.txn.Close)
+	case rt.consumer != nil:
+		closers = append(closers, rt.consumer.Close, rt.producer.Close)
+	default:
+		closers = append(closers, rt.producer.Close)
+	}
+	var first error
+	for _, c := range closers {
+		if err := c(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // produce sends one encoded record to output port p. Errors surface at the

@@ -432,3 +432,44 @@ func TestCollectorFlush(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestNodesGetTheirLogger(t *testing.T) {
+	if topology.Logger(context.Background()) != slog.Default() {
+		t.Error("outside a node Logger is not slog.Default()")
+	}
+	e := newEnv(t)
+	var buf strings.Builder
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), nil))
+	logged := make(chan struct{})
+	collector := topology.CollectorFunc[dho.Report](func(ctx context.Context, emit func(*dho.Report) error) error {
+		topology.Logger(ctx).Info("hello from the collector")
+		close(logged)
+		return nil
+	})
+	top := topology.New("logs")
+	topology.Sink(top, "out", topology.Map(top, "parse", topology.Source(top, "collect", collector), topology.Processor[dho.Report, dho.Event](lineParser)), &memOutput{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(log))
+	}()
+	<-logged
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(buf.String(), `msg="hello from the collector" topology=logs node=collect`) {
+		t.Errorf("log: %s", buf.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
