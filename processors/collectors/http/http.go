@@ -64,7 +64,9 @@ type Collector struct {
 	client   *httpclient.Client
 	feed     *feed.Fields
 	log      *slog.Logger
-	now      func() time.Time
+	// customLog: SetLogger was called; otherwise Run logs on the node's logger.
+	customLog bool
+	now       func() time.Time
 
 	// validators of the last successful download, for conditional requests
 	lastURL, etag, lastModified string
@@ -100,13 +102,14 @@ func New(p topology.Params) (*Collector, error) {
 	if c.feed, err = feed.New(Name, p); err != nil {
 		return nil, err
 	}
-	c.SetLogger(slog.Default())
+	c.log = slog.Default().With("node", Name)
 	return c, nil
 }
 
 // SetLogger makes the collector log on l (default: slog.Default()).
 func (c *Collector) SetLogger(l *slog.Logger) {
 	c.log = l.With("node", Name)
+	c.customLog = true
 	c.client.Log = c.log
 }
 
@@ -117,6 +120,9 @@ func (c *Collector) Spec() topology.Spec { return Spec }
 // fetch's error is returned) or every rate_limit until ctx ends (a failed
 // fetch is logged and the next one comes on schedule).
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
+	if !c.customLog {
+		c.log = topology.Logger(ctx)
+	}
 	return schedule.Run(ctx, c.interval, c.log, func(ctx context.Context) error { return c.Fetch(ctx, emit) })
 }
 

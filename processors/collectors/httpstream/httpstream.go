@@ -58,7 +58,9 @@ type Collector struct {
 	client          *httpclient.Client
 	feed            *feed.Fields
 	log             *slog.Logger
-	now             func() time.Time
+	// customLog: SetLogger was called; otherwise Run logs on the node's logger.
+	customLog bool
+	now       func() time.Time
 }
 
 // New returns a collector from validated parameters.
@@ -85,13 +87,14 @@ func New(p topology.Params) (*Collector, error) {
 	if c.feed, err = feed.New(Name, p); err != nil {
 		return nil, err
 	}
-	c.SetLogger(slog.Default())
+	c.log = slog.Default().With("node", Name)
 	return c, nil
 }
 
 // SetLogger makes the collector log on l (default: slog.Default()).
 func (c *Collector) SetLogger(l *slog.Logger) {
 	c.log = l.With("node", Name)
+	c.customLog = true
 	c.client.Log = c.log
 }
 
@@ -106,6 +109,9 @@ func (e *emitError) Error() string { return e.err.Error() }
 // Run reads the stream until ctx ends, reconnecting whenever it ends or
 // fails. It returns only when ctx ends (nil) or emit fails (its error).
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
+	if !c.customLog {
+		c.log = topology.Logger(ctx)
+	}
 	delay := c.delay
 	for {
 		lines, err := c.read(ctx, emit)

@@ -77,8 +77,10 @@ type Collector struct {
 	client         *httpclient.Client
 	feed           *feed.Fields
 	log            *slog.Logger
-	now            func() time.Time
-	sent           map[string]time.Time // file name → when it was sent
+	// customLog: SetLogger was called; otherwise Run logs on the node's logger.
+	customLog bool
+	now       func() time.Time
+	sent      map[string]time.Time // file name → when it was sent
 }
 
 // New returns a collector from validated parameters.
@@ -119,13 +121,14 @@ func New(p topology.Params) (*Collector, error) {
 	if c.feed, err = feed.New(Name, p); err != nil {
 		return nil, err
 	}
-	c.SetLogger(slog.Default())
+	c.log = slog.Default().With("node", Name)
 	return c, nil
 }
 
 // SetLogger makes the collector log on l (default: slog.Default()).
 func (c *Collector) SetLogger(l *slog.Logger) {
 	c.log = l.With("node", Name)
+	c.customLog = true
 	c.client.Log = c.log
 }
 
@@ -136,6 +139,9 @@ func (c *Collector) Spec() topology.Spec { return Spec }
 // returned) or every rate_limit until ctx ends (a failed fetch is logged
 // and the next one comes on schedule).
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
+	if !c.customLog {
+		c.log = topology.Logger(ctx)
+	}
 	return schedule.Run(ctx, c.interval, c.log, func(ctx context.Context) error { return c.Fetch(ctx, emit) })
 }
 
