@@ -100,6 +100,9 @@ func runParse(ctx context.Context, stdout, stderr io.Writer, o parseOptions) err
 		if err != nil {
 			return err
 		}
+		if b, err = dropIgnored(b); err != nil {
+			return fmt.Errorf("--report %s: %w", o.report, err)
+		}
 		if report, err = dho.ParseReport(b); err != nil {
 			return fmt.Errorf("--report %s: %w", o.report, err)
 		}
@@ -203,4 +206,22 @@ func writeFailure(w io.Writer, report *dho.Report, f parsers.Failure) error {
 	b.WriteString("}\n")
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// dropIgnored removes the report fields IntelMQ ignores when it builds a
+// message (null, "", "-", "N/A"), so that such a report is read as IntelMQ
+// reads it rather than refused.
+func dropIgnored(b []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("not a JSON object: %w", err)
+	}
+	for k, v := range m {
+		if parsers.Ignored(v) {
+			delete(m, k)
+		}
+	}
+	return json.Marshal(m)
 }

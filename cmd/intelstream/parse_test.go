@@ -86,3 +86,16 @@ func TestParseCommandLineErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDropsIgnoredReportValues(t *testing.T) {
+	got, err := dropIgnored([]byte(`{"feed.url": "", "feed.code": "-", "feed.provider": "N/A", "rtir_id": null, "feed.name": "X", "feed.accuracy": 90.5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != `{"feed.accuracy":90.5,"feed.name":"X"}` {
+		t.Errorf("got %s", got)
+	}
+	if _, err := dropIgnored([]byte(`[1]`)); err == nil {
+		t.Error("a JSON list accepted as a report")
+	}
+}
