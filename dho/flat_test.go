@@ -342,3 +342,28 @@ func TestSetTextAndRefs(t *testing.T) {
 		t.Error("Has allocates")
 	}
 }
+
+func TestClone(t *testing.T) {
+	e := fullEvent(t)
+	before := e.MarshalFlat(FlatOptions{Mode: FlatDHO})
+	c := e.Clone()
+	if !reflect.DeepEqual(c, e) {
+		t.Fatal("clone differs")
+	}
+	// Change everything in the clone; the original stays as it was.
+	c.Source.IP[0] = "192.0.2.99"
+	c.Source.Port[0] = 1
+	*c.Source.ASN = 1
+	*c.Time.Source = c.Time.Source.Add(time.Hour)
+	c.Raw[0] = 'X'
+	c.Extra["s"] = String("changed")
+	l, _ := c.Extra["l"].List()
+	l[0] = String("changed")
+	if after := e.MarshalFlat(FlatOptions{Mode: FlatDHO}); !bytes.Equal(before, after) {
+		t.Fatalf("changing the clone changed the original:\n%s\n%s", before, after)
+	}
+	r := &Report{Raw: []byte("x")}
+	if rc := r.Clone(); &rc.Raw[0] == &r.Raw[0] {
+		t.Error("report clone shares raw")
+	}
+}
