@@ -109,6 +109,22 @@ func AddUnset(ev *dho.Event, name string, v any) (bool, error) {
 	return set(ev, name, v)
 }
 
+// AddText is Add with Refuse (or, with unset, AddUnset) for a value given
+// as text, without boxing it in an interface: the hot path of parsers that
+// read text columns.
+func AddText(ev *dho.Event, name, text string, unset bool) (bool, error) {
+	if !unset && ev.Has(name) {
+		return false, &dho.FieldError{Field: name, Value: text, Err: ErrKeyExists}
+	}
+	if text == "" || text == "-" || text == "N/A" {
+		return false, nil
+	}
+	if err := ev.SetText(name, text); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 func set(ev *dho.Event, name string, v any) (bool, error) {
 	if s, isText := v.(string); isText {
 		// The text path of dho: no second boxing, no slice rebuilt.

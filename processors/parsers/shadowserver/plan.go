@@ -125,6 +125,16 @@ func compile(rt *ReportType, header []string, overwrite bool) *plan {
 var inherited = []string{"feed.accuracy", "feed.code", "feed.documentation", "feed.name",
 	"feed.provider", "feed.url", "rtir_id", "time.observation"}
 
+// addValue adds a mapped value, refusing a field already set; text (most
+// values) takes the path that does not box it.
+func (s *step) addValue(ev *dho.Event, name string, v value) error {
+	if v.k == kText || v.k == kBigInt {
+		_, err := parsers.AddText(ev, name, v.s, s.unique)
+		return err
+	}
+	return s.add(ev, name, v.field())
+}
+
 // add adds a mapped value, refusing a field already set.
 func (s *step) add(ev *dho.Event, name string, v any) error {
 	var err error
@@ -301,7 +311,7 @@ func (p *plan) event(st *state, report *dho.Report, fields []string, raw []byte)
 		// Required values go to the event as they are: "extra." or false
 		// is no field name, which IntelMQ skips.
 		if s.kind != toNowhere && s.kind != toExtraCol {
-			if err := s.add(ev, s.m.Field, v.field()); err != nil && !errors.Is(err, dho.ErrUnknownField) {
+			if err := s.addValue(ev, s.m.Field, v); err != nil && !errors.Is(err, dho.ErrUnknownField) {
 				return nil, err
 			}
 		}
@@ -334,7 +344,7 @@ func (p *plan) event(st *state, report *dho.Report, fields []string, raw []byte)
 			st.addExtra(s.key, v, s.ok)
 		case toNowhere:
 		case toField:
-			err := s.add(ev, s.field, v.field())
+			err := s.addValue(ev, s.field, v)
 			switch {
 			case err == nil:
 			case errors.Is(err, dho.ErrUnknownField):
