@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/plugin/kprom"
 
 	_ "github.com/intelstream/intelstream/examples/quickstart/quickstart" // the quickstart topology
 	"github.com/intelstream/intelstream/internal/runner"
@@ -122,9 +121,11 @@ shared broker (intelstream broker runs one for a single machine).`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			// One kprom.Metrics serves one client only (it is not safe to
+			// share between the clients of several nodes), so the Kafka
+			// clients' own metrics are not exported yet; the node metrics
+			// and consumer lag are.
 			reg := prometheus.NewRegistry()
-			// The Kafka clients' own metrics (franz-go's kprom).
-			cf.hooks = append(cf.hooks, kprom.NewMetrics("intelstream_kafka", kprom.Registry(reg), kprom.WithClientLabel()))
 			env, err := cf.connect(ctx, log)
 			if err != nil {
 				return err

@@ -37,7 +37,8 @@ type Config struct {
 	// Partitions of the topics the run creates.
 	Partitions int32
 	Logger     *slog.Logger
-	// Hooks are franz-go hooks for every client (e.g. kprom metrics).
+	// Hooks are franz-go hooks for every client; each must be safe to share
+	// between clients (kprom's Metrics is not).
 	Hooks []kgo.Hook
 }
 
