@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/plugin/kprom"
 
 	_ "github.com/intelstream/intelstream/examples/quickstart/quickstart" // the quickstart topology
 	"github.com/intelstream/intelstream/internal/runner"
@@ -33,6 +34,7 @@ type clusterFlags struct {
 	tlsInsecure                 bool
 	partitions                  int32
 	hooks                       []kgo.Hook
+	clientHooks                 func(string) []kgo.Hook
 }
 
 func (f *clusterFlags) add(cmd *cobra.Command) {
@@ -56,7 +58,7 @@ func (f *clusterFlags) connect(ctx context.Context, log *slog.Logger) (*runner.E
 	}
 	return runner.Connect(ctx, runner.Config{Brokers: brokers, Registry: f.registry, SASLMechanism: f.saslMech,
 		SASLUser: f.saslUser, SASLPassword: f.saslPwd, TLSCA: f.tlsCA, TLSCert: f.tlsCert, TLSKey: f.tlsKey,
-		TLSInsecure: f.tlsInsecure, Partitions: f.partitions, Logger: log, Hooks: f.hooks})
+		TLSInsecure: f.tlsInsecure, Partitions: f.partitions, Logger: log, Hooks: f.hooks, ClientHooks: f.clientHooks})
 }
 
 // connectExisting connects to given brokers only: tools that inspect
@@ -121,11 +123,16 @@ shared broker (intelstream broker runs one for a single machine).`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			// One kprom.Metrics serves one client only (it is not safe to
-			// share between the clients of several nodes), so the Kafka
-			// clients' own metrics are not exported yet; the node metrics
-			// and consumer lag are.
 			reg := prometheus.NewRegistry()
+			// The Kafka clients' own metrics: franz-go's kprom, one
+			// Metrics per client (it keeps per-client state), told apart
+			// by a client label.
+			var clients atomic.Int64
+			cf.clientHooks = func(id string) []kgo.Hook {
+				label := fmt.Sprintf("%s#%d", id, clients.Add(1))
+				return []kgo.Hook{kprom.NewMetrics("intelstream_kafka", kprom.Registerer(reg),
+					kprom.WithStaticLabel(prometheus.Labels{"client": label}))}
+			}
 			env, err := cf.connect(ctx, log)
 			if err != nil {
 				return err

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDescribeQuickstart(t *testing.T) {
@@ -47,5 +51,45 @@ func TestRunQuickstartOnTheEmbeddedBroker(t *testing.T) {
 	}
 	if _, _, err := run(t, "", "dlq", "list", "quickstart.parse.dlq"); err == nil {
 		t.Error("dlq without brokers accepted")
+	}
+}
+
+func TestRunServesMetrics(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	path := filepath.Join(t.TempDir(), "out.jsonl")
+	scraped := make(chan string, 1)
+	go func() {
+		deadline := time.Now().Add(60 * time.Second)
+		for time.Now().Before(deadline) {
+			if data, _ := os.ReadFile(path); strings.Count(string(data), "\n") >= 60 {
+				resp, err := http.Get("http://" + addr + "/metrics")
+				if err == nil {
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					scraped <- string(body)
+					return
+				}
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		scraped <- ""
+	}()
+	if _, _, err := run(t, "", "run", "quickstart", "--set", "output="+path, "--until-idle", "3s", "--log-level", "warn", "--metrics-addr", addr); err != nil {
+		t.Fatal(err)
+	}
+	body := <-scraped
+	for _, want := range []string{
+		`intelstream_records_committed_total{node="output",topology="quickstart"}`,
+		`intelstream_node_up{node="parse",topology="quickstart"} 1`,
+		"intelstream_kafka_", // franz-go's client metrics (kprom)
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }

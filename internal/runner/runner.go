@@ -38,8 +38,10 @@ type Config struct {
 	Partitions int32
 	Logger     *slog.Logger
 	// Hooks are franz-go hooks for every client; each must be safe to share
-	// between clients (kprom's Metrics is not).
+	// between clients (kprom's Metrics is not: see ClientHooks).
 	Hooks []kgo.Hook
+	// ClientHooks makes hooks for one client each (e.g. kprom metrics).
+	ClientHooks func(clientID string) []kgo.Hook
 }
 
 // tlsConfig builds the TLS configuration, or nil when none is asked for.
@@ -107,6 +109,9 @@ func Connect(ctx context.Context, c Config) (*Env, error) {
 	opts := []kafka.Option{kafka.Brokers(brokers...), kafka.Logger(c.Logger), kafka.Hooks(c.Hooks...)}
 	if c.Partitions > 0 {
 		opts = append(opts, kafka.Partitions(c.Partitions))
+	}
+	if c.ClientHooks != nil {
+		opts = append(opts, kafka.ClientHooks(c.ClientHooks))
 	}
 	if tlsCfg != nil && env.Embedded == nil {
 		opts = append(opts, kafka.TLS(tlsCfg))

@@ -83,6 +83,11 @@ func (t *Transport) clientOpts(role string) []kgo.Opt {
 	if len(t.cfg.hooks) > 0 {
 		opts = append(opts, kgo.WithHooks(t.cfg.hooks...))
 	}
+	for _, fn := range t.cfg.clientHooks {
+		if hooks := fn(id); len(hooks) > 0 {
+			opts = append(opts, kgo.WithHooks(hooks...))
+		}
+	}
 	return opts
 }
 

@@ -29,6 +29,7 @@ type config struct {
 	replication  int16
 	logger       *slog.Logger
 	hooks        []kgo.Hook
+	clientHooks  []func(string) []kgo.Hook
 	kgoOpts      []kgo.Opt
 	closeTimeout time.Duration
 }
@@ -115,6 +116,13 @@ func Logger(l *slog.Logger) Option {
 // session, and one for administration).
 func Hooks(hooks ...kgo.Hook) Option {
 	return optionFunc(func(c *config) { c.hooks = append(c.hooks, hooks...) })
+}
+
+// ClientHooks calls fn for every client the transport makes, with the
+// client's id, and adds the hooks it returns to that client only: for
+// hooks that serve one client each, such as kprom.Metrics.
+func ClientHooks(fn func(clientID string) []kgo.Hook) Option {
+	return optionFunc(func(c *config) { c.clientHooks = append(c.clientHooks, fn) })
 }
 
 // KgoOpts adds raw franz-go options to every client the transport makes,
