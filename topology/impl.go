@@ -225,24 +225,14 @@ func (ri routeImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
 					break
 				}
 			}
-			// The record passes on as it came: no need to re-encode.
-			rt.produce(work, port, r.Key, reframe(r.Value, rt.ids[port]), r.Headers)
+			// Re-encoded rather than passed on as it came: the input may
+			// have been written with another schema than the output's.
+			rt.produce(work, port, r.Key, encode(in, rt.ids[port]), r.Headers)
 		}
 		if err := rt.finish(recs); err != nil {
 			return err
 		}
 	}
-}
-
-// reframe returns the record with the output topic's schema id, re-using
-// the body when the writer schema is the current one.
-func reframe(b []byte, id int) []byte {
-	if len(b) < 5 {
-		return b
-	}
-	out := append([]byte(nil), b...)
-	out[1], out[2], out[3], out[4] = byte(id>>24), byte(id>>16), byte(id>>8), byte(id)
-	return out
 }
 
 type sinkImpl[T Record] struct{ o Output[T] }

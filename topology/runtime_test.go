@@ -473,3 +473,29 @@ func TestNodesGetTheirLogger(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestBranchRoutesRecords(t *testing.T) {
+	e := newEnv(t)
+	scanners, others := &memOutput{}, &memOutput{}
+	report := topology.CollectorFunc[dho.Report](func(ctx context.Context, emit func(*dho.Report) error) error {
+		return emit(&dho.Report{Raw: []byte("10.0.0.1,scanner\n10.0.0.2,phishing\n10.0.0.3,scanner")})
+	})
+	top := topology.New("branch")
+	events := topology.Map(top, "parse", topology.Source(top, "collect", report), topology.Processor[dho.Report, dho.Event](lineParser))
+	routes := topology.Branch(top, "route", events, []topology.Route[dho.Event]{
+		{Name: "scanners", Match: func(e *dho.Event) bool { return e.Classification.Type == "scanner" }},
+	})
+	topology.Sink(top, "scanners", routes[0], scanners)
+	topology.Sink(top, "others", routes[1], others)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(slog.New(slog.DiscardHandler))) }()
+	waitFor(t, "the routed events", func() bool { return scanners.distinct() == 2 && others.distinct() == 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if others.events[0].Source.IP[0] != "10.0.0.2" {
+		t.Errorf("default route got %v", others.events[0].Source.IP)
+	}
+}
