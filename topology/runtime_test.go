@@ -499,3 +499,22 @@ func TestBranchRoutesRecords(t *testing.T) {
 		t.Errorf("default route got %v", others.events[0].Source.IP)
 	}
 }
+
+func TestMergeReadsEveryInput(t *testing.T) {
+	e := newEnv(t)
+	out := &memOutput{}
+	top := topology.New("merge")
+	a := topology.Map(top, "parse-a", topology.Source(top, "collect-a", lines(5)), topology.Processor[dho.Report, dho.Event](lineParser))
+	b := topology.Map(top, "parse-b", topology.Source(top, "collect-b", topology.CollectorFunc[dho.Report](func(ctx context.Context, emit func(*dho.Report) error) error {
+		return emit(&dho.Report{Raw: []byte("192.0.2.1,scanner\n192.0.2.2,scanner")})
+	})), topology.Processor[dho.Report, dho.Event](lineParser))
+	topology.Sink(top, "out", topology.Merge(top, "both", []topology.Stream[dho.Event]{a, b}), out)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(slog.New(slog.DiscardHandler))) }()
+	waitFor(t, "7 events from two inputs", func() bool { return out.distinct() == 7 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
