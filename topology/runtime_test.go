@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -489,7 +490,9 @@ func TestBranchRoutesRecords(t *testing.T) {
 	topology.Sink(top, "others", routes[1], others)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(slog.New(slog.DiscardHandler))) }()
+	go func() {
+		done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(slog.New(slog.DiscardHandler)))
+	}()
 	waitFor(t, "the routed events", func() bool { return scanners.distinct() == 2 && others.distinct() == 1 })
 	cancel()
 	if err := <-done; err != nil {
@@ -511,10 +514,50 @@ func TestMergeReadsEveryInput(t *testing.T) {
 	topology.Sink(top, "out", topology.Merge(top, "both", []topology.Stream[dho.Event]{a, b}), out)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(slog.New(slog.DiscardHandler))) }()
+	go func() {
+		done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(slog.New(slog.DiscardHandler)))
+	}()
 	waitFor(t, "7 events from two inputs", func() bool { return out.distinct() == 7 })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// batchTagger tags every event of a batch with the batch's size.
+type batchTagger struct{ batches atomic.Int64 }
+
+func (b *batchTagger) ProcessBatch(_ context.Context, ins []*dho.Event, emit func(*dho.Event)) error {
+	b.batches.Add(1)
+	for _, e := range ins {
+		if err := e.Set("extra.batch_size", len(ins)); err != nil {
+			return err
+		}
+		emit(e)
+	}
+	return nil
+}
+
+func TestMapBatch(t *testing.T) {
+	e := newEnv(t)
+	out := &memOutput{}
+	tagger := &batchTagger{}
+	top := topology.New("batch")
+	events := topology.Map(top, "parse", topology.Source(top, "collect", lines(300)), topology.Processor[dho.Report, dho.Event](lineParser))
+	topology.Sink(top, "out", topology.MapBatch(top, "tag", events, topology.BatchProcessor[dho.Event, dho.Event](tagger)), out)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(slog.New(slog.DiscardHandler)))
+	}()
+	waitFor(t, "300 events", func() bool { return out.distinct() == 300 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	if _, ok := out.events[0].Extra["batch_size"]; !ok || tagger.batches.Load() == 0 || tagger.batches.Load() > 300 {
+		t.Errorf("batches %d, first event %s", tagger.batches.Load(), out.events[0].MarshalFlat(dho.FlatOptions{}))
 	}
 }
