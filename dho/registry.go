@@ -30,6 +30,9 @@ type Field struct {
 	MaxLength int
 	// Pattern is a regular expression every value must match, "" for none.
 	Pattern string
+	// IPattern is a regular expression every value must match ignoring
+	// case (IntelMQ's iregex), "" for none.
+	IPattern string
 	// Min and Max bound an integer value when Max is not 0.
 	Min, Max int64
 
@@ -143,8 +146,8 @@ func init() {
 		if got := f.ev.storage(); got != f.st {
 			panic(fmt.Sprintf("dho: field %s: accessor storage %d does not fit type %s", f.Name, got, f.Type))
 		}
-		if f.MaxLength > 0 || f.Pattern != "" {
-			f.constraint = sanitize.MustConstraint(f.MaxLength, f.Pattern, "")
+		if f.MaxLength > 0 || f.Pattern != "" || f.IPattern != "" {
+			f.constraint = sanitize.MustConstraint(f.MaxLength, f.Pattern, f.IPattern)
 		}
 		f.off[recEvent] = f.ev.offset()
 		if f.rp != nil {

@@ -49,6 +49,8 @@ func sampleFor(f Field) (string, any) {
 		return "abcdef0123", "ABCDEF0123"
 	case f.Name == "classification.taxonomy":
 		return "malicious-code", "malicious-code"
+	case f.Name == "protocol.transport":
+		return "TCP", "tcp"
 	}
 	return s.in, s.want
 }
@@ -196,6 +198,7 @@ func TestHarmonizationReference(t *testing.T) {
 		Type   string `json:"type"`
 		Length int    `json:"length"`
 		Regex  string `json:"regex"`
+		IRegex string `json:"iregex"`
 	}
 	if err := json.Unmarshal(data, &h); err != nil {
 		t.Fatal(err)
@@ -214,6 +217,9 @@ func TestHarmonizationReference(t *testing.T) {
 		}
 		if spec.Regex != f.Pattern {
 			t.Errorf("%s: pattern %q, reference %q", name, f.Pattern, spec.Regex)
+		}
+		if spec.IRegex != f.IPattern {
+			t.Errorf("%s: case-insensitive pattern %q, reference %q", name, f.IPattern, spec.IRegex)
 		}
 	}
 	for name := range h["report"] {

@@ -192,6 +192,9 @@ func constraints(f dho.Field) string {
 	if f.MaxLength > 0 {
 		cs = append(cs, fmt.Sprintf("at most %d characters", f.MaxLength))
 	}
+	if f.IPattern != "" {
+		cs = append(cs, "matches "+code(f.IPattern)+" ignoring case")
+	}
 	if f.Pattern != "" {
 		cs = append(cs, "matches "+code(f.Pattern))
 	}
