@@ -1,7 +1,9 @@
-// Package cymru parses Team Cymru's full bogons lists (unallocated and
-// reserved IPv4 and IPv6 networks) as IntelMQ's Cymru full bogons parser
-// does. It registers itself as "cymru-full-bogons" and as IntelMQ's
-// intelmq.bots.parsers.cymru.parser_full_bogons; it has no parameters.
+// Package cymru parses Team Cymru's feeds as IntelMQ's Cymru parsers do:
+// the full bogons lists (unallocated and reserved IPv4 and IPv6
+// networks), registered as "cymru-full-bogons" and as IntelMQ's
+// intelmq.bots.parsers.cymru.parser_full_bogons, and the CAP program feed,
+// registered as "cymru-cap-program" and as IntelMQ's
+// intelmq.bots.parsers.cymru.parser_cap_program. Neither has parameters.
 package cymru
 
 import (
