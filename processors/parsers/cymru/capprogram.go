@@ -301,7 +301,9 @@ func capStormworm(c *capEvent, words []string) {
 		case strings.HasPrefix(w, "confidence:"):
 			// IntelMQ sets feed.accuracy (100 when unset) and then sets it
 			// again, scaled, which its Message refuses: such lines fail.
-			if _, err := pyInt(strings.TrimLeft(w, "confidence:")); err != nil {
+			// The cutset is the characters of "confidence:", as Python's
+			// lstrip takes them.
+			if _, err := pyInt(strings.TrimLeft(w, "confide:")); err != nil {
 				c.fail(err)
 				return
 			}

@@ -104,7 +104,7 @@ func bingEvent(report *dho.Report, rec jsonv.Value, raw []byte) (*dho.Event, err
 				return nil, err
 			}
 			if !jsonv.Equal(v, first) {
-				return nil, fmt.Errorf("LastReportedDateTime %s differs from FirstReportedDateTime %s", v.PyStr(), first.PyStr())
+				return nil, fmt.Errorf("member LastReportedDateTime %s differs from FirstReportedDateTime %s", v.PyStr(), first.PyStr())
 			}
 			continue
 		case "Version":
@@ -133,7 +133,7 @@ func bingEvent(report *dho.Report, rec jsonv.Value, raw []byte) (*dho.Event, err
 				}
 			}
 			if n < 0 {
-				return nil, fmt.Errorf("Tags: %w: a JSON %s", jsonv.ErrType, v.Kind)
+				return nil, fmt.Errorf("member Tags: %w: a JSON %s", jsonv.ErrType, v.Kind)
 			}
 			if n == 1 {
 				if !first.EqualString("??") {

@@ -136,12 +136,12 @@ func read(report *dho.Report, doc jsonv.Value) (*mispEvent, error) {
 	m := &mispEvent{doc: doc}
 	if tags, _ := doc.Get("Tag"); tags.Truthy() {
 		if tags.Kind != jsonv.Array {
-			return nil, fmt.Errorf("Tag is a JSON %s, not a list", tags.Kind)
+			return nil, fmt.Errorf("member Tag is a JSON %s, not a list", tags.Kind)
 		}
 		for _, tag := range tags.Elems {
 			name, err := tag.Key("name")
 			if err != nil {
-				return nil, fmt.Errorf("Tag: %w", err)
+				return nil, fmt.Errorf("member Tag: %w", err)
 			}
 			if name.EqualString("dropzone") {
 				m.identifier = jsonv.Str("dropzone")
@@ -157,20 +157,20 @@ func read(report *dho.Report, doc jsonv.Value) (*mispEvent, error) {
 		return nil, err
 	}
 	if attrs.Kind != jsonv.Array {
-		return nil, fmt.Errorf("Attribute is a JSON %s, not a list", attrs.Kind)
+		return nil, fmt.Errorf("member Attribute is a JSON %s, not a list", attrs.Kind)
 	}
 	m.attributes = append(m.attributes, attrs.Elems...)
 	if objs, ok := doc.Get("Object"); ok {
 		if objs.Kind != jsonv.Array {
-			return nil, fmt.Errorf("Object is a JSON %s, not a list", objs.Kind)
+			return nil, fmt.Errorf("member Object is a JSON %s, not a list", objs.Kind)
 		}
 		for _, obj := range objs.Elems {
 			a, err := obj.Key("Attribute")
 			if err != nil {
-				return nil, fmt.Errorf("Object: %w", err)
+				return nil, fmt.Errorf("member Object: %w", err)
 			}
 			if a.Kind != jsonv.Array {
-				return nil, fmt.Errorf("Object: Attribute is a JSON %s, not a list", a.Kind)
+				return nil, fmt.Errorf("member Object: Attribute is a JSON %s, not a list", a.Kind)
 			}
 			m.attributes = append(m.attributes, a.Elems...)
 		}
@@ -178,15 +178,15 @@ func read(report *dho.Report, doc jsonv.Value) (*mispEvent, error) {
 	for _, a := range m.attributes {
 		cat, err := a.Key("category")
 		if err != nil {
-			return nil, fmt.Errorf("Attribute: %w", err)
+			return nil, fmt.Errorf("member Attribute: %w", err)
 		}
 		if cat.EqualString("Payload type") {
 			v, err := a.Key("value")
 			if err != nil {
-				return nil, fmt.Errorf("Attribute: %w", err)
+				return nil, fmt.Errorf("member Attribute: %w", err)
 			}
 			if v.Kind != jsonv.String {
-				return nil, fmt.Errorf("Attribute: %w: the payload type is a JSON %s, not text", jsonv.ErrType, v.Kind)
+				return nil, fmt.Errorf("member Attribute: %w: the payload type is a JSON %s, not text", jsonv.ErrType, v.Kind)
 			}
 			m.malwareVariant = jsonv.Str(strings.ToLower(v.S))
 		}
