@@ -4,10 +4,14 @@ package all
 
 import (
 	// Collectors.
+	_ "github.com/intelstream/intelstream/processors/collectors/amqp"
 	_ "github.com/intelstream/intelstream/processors/collectors/file"
 	_ "github.com/intelstream/intelstream/processors/collectors/http"
 	_ "github.com/intelstream/intelstream/processors/collectors/httpstream"
+	_ "github.com/intelstream/intelstream/processors/collectors/kafkasource"
+	_ "github.com/intelstream/intelstream/processors/collectors/redis"
 	_ "github.com/intelstream/intelstream/processors/collectors/shadowserverapi"
+	_ "github.com/intelstream/intelstream/processors/collectors/shodanstream"
 	// Parsers (every parser package, also as node kinds).
 	_ "github.com/intelstream/intelstream/processors/parsers/all"
 	// Experts.
