@@ -9,9 +9,11 @@ import (
 	_ "github.com/intelstream/intelstream/processors/collectors/http"
 	_ "github.com/intelstream/intelstream/processors/collectors/httpstream"
 	_ "github.com/intelstream/intelstream/processors/collectors/kafkasource"
+	_ "github.com/intelstream/intelstream/processors/collectors/mail"
 	_ "github.com/intelstream/intelstream/processors/collectors/redis"
 	_ "github.com/intelstream/intelstream/processors/collectors/shadowserverapi"
 	_ "github.com/intelstream/intelstream/processors/collectors/shodanstream"
+	_ "github.com/intelstream/intelstream/processors/collectors/stomp"
 	// Parsers (every parser package, also as node kinds).
 	_ "github.com/intelstream/intelstream/processors/parsers/all"
 	// Experts.
