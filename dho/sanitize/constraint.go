@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -134,5 +136,32 @@ func matcher(p string, fold bool) (func(string) bool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sanitize: pattern %q: %w", p, err)
 	}
-	return re.MatchString, nil
+	return memoize(re.MatchString), nil
+}
+
+// memoSize bounds the answers a memoized matcher keeps.
+const memoSize = 4096
+
+// memoize remembers a matcher's answers: field values repeat (a transport
+// protocol is "tcp" or "udp" nearly always), while a large pattern such as
+// IntelMQ's list of protocol names costs microseconds per match. The memo
+// stops growing at memoSize entries; later values are matched each time.
+func memoize(match func(string) bool) func(string) bool {
+	var mu sync.RWMutex
+	seen := make(map[string]bool, 64)
+	return func(s string) bool {
+		mu.RLock()
+		ok, hit := seen[s]
+		mu.RUnlock()
+		if hit {
+			return ok
+		}
+		ok = match(s)
+		mu.Lock()
+		if len(seen) < memoSize && len(s) <= 64 {
+			seen[strings.Clone(s)] = ok
+		}
+		mu.Unlock()
+		return ok
+	}
 }
