@@ -39,29 +39,7 @@ type Parser struct{}
 // report fails as a whole when it is no JSON list; an element that is no
 // object, or whose URL the field refuses, goes to fail.
 func (Parser) Parse(ctx context.Context, report *dho.Report, emit func(*dho.Event) error, fail func(parsers.Failure)) error {
-	doc, err := jsonv.Parse(jsonv.Text(report.Raw))
-	if err != nil {
-		return err
-	}
-	if doc.Kind != jsonv.Array {
-		return fmt.Errorf("the report is a JSON %s, not a list", doc.Kind)
-	}
-	for i, el := range doc.Elems {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		raw := jsonv.List(el).JSON(jsonv.Options{})
-		ev, err := event(report, el)
-		if err != nil {
-			fail(parsers.Failure{Raw: []byte(raw), Err: fmt.Errorf("element %d: %w", i+1, err)})
-			continue
-		}
-		ev.Raw = []byte(raw)
-		if err := emit(ev); err != nil {
-			return err
-		}
-	}
-	return nil
+	return jsonv.ParseList(ctx, report, emit, fail, event)
 }
 
 func event(report *dho.Report, el jsonv.Value) (*dho.Event, error) {
