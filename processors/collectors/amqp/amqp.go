@@ -168,7 +168,7 @@ func (e *emitError) Error() string { return e.err.Error() }
 // reconnecting with backoff whenever the connection fails.
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
 	if !c.customLog {
-		c.log = topology.Logger(ctx).With("node", Name)
+		c.log = topology.Logger(ctx) // it names the node already
 	}
 	delay, failures := c.delay, 0
 	for {

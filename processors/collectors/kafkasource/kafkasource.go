@@ -185,7 +185,7 @@ func (c *Collector) Spec() topology.Spec { return Spec }
 // the group. Poll and commit failures are logged and retried with backoff.
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
 	if !c.customLog {
-		c.log = topology.Logger(ctx).With("node", Name)
+		c.log = topology.Logger(ctx) // it names the node already
 	}
 	tr, err := kafka.New(append(c.opts, kafka.Logger(c.log))...)
 	if err != nil {

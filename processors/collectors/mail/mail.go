@@ -292,7 +292,7 @@ func (c *Collector) Spec() topology.Spec { return c.spec }
 // schedule).
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
 	if !c.customLog {
-		c.log = topology.Logger(ctx).With("node", c.name)
+		c.log = topology.Logger(ctx) // it names the node already
 		if c.client != nil {
 			c.client.Log = c.log
 		}

@@ -164,7 +164,7 @@ func (e *emitError) Error() string { return e.err.Error() }
 // failures are logged and retried with backoff.
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
 	if !c.customLog {
-		c.log = topology.Logger(ctx).With("node", Name)
+		c.log = topology.Logger(ctx) // it names the node already
 	}
 	cl := goredis.NewClient(c.opts)
 	defer cl.Close()

@@ -213,7 +213,7 @@ func (e *stopError) Unwrap() error { return e.err }
 // the messages of the reports concerned stay unacknowledged.
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
 	if !c.customLog {
-		c.log = topology.Logger(ctx).With("node", Name)
+		c.log = topology.Logger(ctx) // it names the node already
 	}
 	delay := c.delay
 	for {
