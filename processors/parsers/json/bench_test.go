@@ -1,15 +1,12 @@
 package json
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 
-	"github.com/intelstream/intelstream/dho"
-	"github.com/intelstream/intelstream/processors/parsers"
 	"github.com/intelstream/intelstream/processors/parsers/internal/parsertest"
 )
 
@@ -38,20 +35,5 @@ func BenchmarkJSONLines(b *testing.B) {
 		b.Fatal(err)
 	}
 	r := parsertest.Report(b, raw)
-	ctx := context.Background()
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
-		n = 0
-		err := p.Parse(ctx, r, func(*dho.Event) error { n++; return nil },
-			func(f parsers.Failure) { b.Fatalf("failure: %v", f) })
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	if n != rows {
-		b.Fatalf("%d events, want %d", n, rows)
-	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	parsertest.Bench(b, p, r, rows)
 }

@@ -191,3 +191,26 @@ func BadParams(t *testing.T, parser string, cases map[string]map[string]any) {
 		}
 	}
 }
+
+// Bench times p on report r, which must give rows events and no failure,
+// and reports the rate as events/s: the loop of every parser benchmark.
+func Bench(b *testing.B, p parsers.Parser, r *dho.Report, rows int) {
+	b.Helper()
+	ctx := context.Background()
+	b.SetBytes(int64(len(r.Raw)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		n = 0
+		err := p.Parse(ctx, r, func(*dho.Event) error { n++; return nil },
+			func(f parsers.Failure) { b.Fatalf("failure: %v", f) })
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if n != rows {
+		b.Fatalf("%d events, want %d", n, rows)
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
