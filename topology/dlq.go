@@ -171,6 +171,10 @@ func Fail(ctx context.Context, raw []byte, reason error) bool {
 func (rt *nodeRuntime) withFailer(ctx context.Context, cur **transport.Record) context.Context {
 	return context.WithValue(ctx, failKey{}, failer(func(raw []byte, reason error) {
 		in := *cur
+		if in == nil {
+			rt.log.Warn("Fail outside Process: nothing to dead-letter", "reason", reason)
+			return
+		}
 		part := &transport.Record{Topic: in.Topic, Partition: in.Partition, Offset: in.Offset, Key: in.Key, Value: raw,
 			Headers: append(slices.Clone(in.Headers), transport.Header{Key: HeaderDLQPart, Value: []byte("true")})}
 		rt.dead(ctx, part, reason)

@@ -124,10 +124,23 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 	// watches ctx.
 	work := context.WithoutCancel(ctx)
 	pctx := rt.withFailer(work, &cur)
+	ticker, _ := m.p.(Ticker[Out])
+	var lastTick time.Time
+	if rt.state != nil {
+		pctx = context.WithValue(context.WithValue(pctx, stateKey{}, rt.state), inputKey{}, &cur)
+	}
+	if len(rt.n.sideOutputs()) > 0 {
+		pctx = rt.withDiverter(pctx, &cur)
+	}
 	for {
 		recs, ok, err := rt.poll(ctx)
 		if err != nil || !ok {
 			return err
+		}
+		if rt.state != nil {
+			if err := rt.state.sync(work); err != nil {
+				return err
+			}
 		}
 		if m.b != nil {
 			if stopping := m.runBatch(ctx, rt, recs, fresh); stopping {
@@ -137,6 +150,11 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 			for _, r := range recs {
 				start := time.Now()
 				cur = r
+				if rt.state != nil {
+					if err := rt.state.enter(work, r.Partition); err != nil {
+						return err
+					}
+				}
 				if err := decodeInto(work, rt, r.Value, in); err != nil {
 					rt.dead(work, r, fmt.Errorf("decoding: %w", err))
 					continue
@@ -160,10 +178,42 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 				}
 			}
 		}
+		if ticker != nil && time.Since(lastTick) >= rt.tick {
+			lastTick = time.Now()
+			cur = nil // Tick has no input record
+			if err := m.tick(ctx, pctx, rt, ticker, lastTick); err != nil {
+				return err
+			}
+		}
 		if err := rt.finish(recs); err != nil {
 			return err
 		}
 	}
+}
+
+// tick calls the processor's Tick for every partition the node owns and
+// produces what it emits.
+func (m mapImpl[In, Out]) tick(ctx, pctx context.Context, rt *nodeRuntime, ticker Ticker[Out], now time.Time) error {
+	for _, p := range rt.state.partitions() {
+		if err := rt.state.enter(pctx, p); err != nil {
+			return err
+		}
+		var outs []*Out
+		err := rt.retry(ctx, func() error {
+			outs = outs[:0]
+			return ticker.Tick(pctx, now, func(o *Out) { outs = append(outs, o) })
+		})
+		if errors.Is(err, errStopping) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("tick of partition %d: %w", p, err)
+		}
+		for _, o := range outs {
+			rt.produce(pctx, 0, keyOf[Out](rt, o, nil, true), encode(o, rt.ids[0]), nil)
+		}
+	}
+	return nil
 }
 
 // runBatch processes one polled batch with a BatchProcessor; it reports
@@ -282,4 +332,13 @@ func (s sinkImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
 			return err
 		}
 	}
+}
+
+func (s sourceImpl[T]) processor() any { return s.c }
+func (s sinkImpl[T]) processor() any   { return s.o }
+func (m mapImpl[In, Out]) processor() any {
+	if m.b != nil {
+		return m.b
+	}
+	return m.p
 }

@@ -15,7 +15,19 @@ type nodeOptions struct {
 	retries            int
 	retryBackoff       time.Duration
 	key                any // func(*T) []byte of the node's output type
+	tables             []TableRef
+	tick               time.Duration
 }
+
+// Tables binds tables to the node (in addition to those its processor
+// declares with a Tables method); see Table.
+func Tables(tables ...TableRef) NodeOption {
+	return func(o *nodeOptions) { o.tables = append(o.tables, tables...) }
+}
+
+// TickEvery sets how often a node with tables calls its processor's Tick
+// (default 1s); a node without records waits at most this long.
+func TickEvery(d time.Duration) NodeOption { return func(o *nodeOptions) { o.tick = d } }
 
 // Requires declares DHO fields the node needs in its input, in addition to
 // those of its spec.

@@ -29,7 +29,19 @@ type runConfig struct {
 	exactlyOnce bool
 	lagInterval time.Duration
 	closeFns    []func() error
+	stateDir    string
+	memoryState bool
 }
+
+// WithStateDir keeps the local stores of tables under dir (one LevelDB per
+// node and partition, under dir/<topology>/<node>/p<partition>). The default
+// is intelstream/state in the user's cache directory. Instances of the same
+// node need directories of their own.
+func WithStateDir(dir string) RunOption { return func(c *runConfig) { c.stateDir = dir } }
+
+// WithMemoryState keeps the local stores of tables in memory (restored from
+// the changelog at every start): for tests and small tables.
+func WithMemoryState() RunOption { return func(c *runConfig) { c.memoryState = true } }
 
 // WithTransport runs on tr (e.g. transport/kafka against real brokers).
 // Without it Run needs an embedded broker: see package cluster helpers.
@@ -102,6 +114,9 @@ func (t *Topology) Topics() []string {
 			out = append(out, t.outputTopic(n, 0))
 		}
 		out = append(out, t.dlqTopic(n))
+		for _, side := range n.sideOutputs() {
+			out = append(out, t.sideTopic(n, side))
+		}
 	}
 	return out
 }
@@ -141,6 +156,12 @@ func (t *Topology) Run(ctx context.Context, opts ...RunOption) error {
 					specs[i].Partitions = n.opts.partitions
 				}
 			}
+		}
+	}
+	for _, n := range t.nodes {
+		for _, tb := range n.tables() {
+			specs = append(specs, transport.TopicSpec{Name: t.changelogTopic(n, tb.TableName()), Partitions: t.inputPartitions(n, cfg.partitions),
+				ReplicationFactor: cfg.replication, Config: map[string]string{"cleanup.policy": "compact"}})
 		}
 	}
 	if err := cfg.transport.CreateTopics(ctx, specs...); err != nil {
@@ -250,6 +271,9 @@ type nodeRuntime struct {
 	retries  int
 	backoff  time.Duration
 
+	state *nodeState // nil for nodes without tables
+	tick  time.Duration
+
 	mu         sync.Mutex
 	produceErr error
 }
@@ -289,13 +313,25 @@ func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, 
 	for _, in := range n.inputs {
 		topics = append(topics, t.outputTopic(in.n, in.branch))
 	}
+	var onAssigned, onRevoked func(string, []int32)
+	if tables := n.tables(); len(tables) > 0 {
+		st, err := newNodeState(rt, tables, cfg)
+		if err != nil {
+			return nil, err
+		}
+		rt.state, onAssigned, onRevoked = st, st.assigned, st.revoked
+		rt.tick = n.opts.tick
+		if rt.tick <= 0 {
+			rt.tick = time.Second
+		}
+	}
 	if cfg.exactlyOnce && n.op != opSource {
 		tx, ok := cfg.transport.(transport.Transactional)
 		if !ok {
 			return nil, fmt.Errorf("node %s: exactly once needs a transactional transport", n.name)
 		}
 		s, err := tx.NewTxnSession(transport.TxnOptions{ID: t.group(n), Group: t.group(n), Topics: topics,
-			MaxPollRecords: rt.inFlight, MaxBuffered: rt.inFlight * 4})
+			MaxPollRecords: rt.inFlight, MaxBuffered: rt.inFlight * 4, OnAssigned: onAssigned, OnRevoked: onRevoked})
 		if err != nil {
 			return nil, fmt.Errorf("node %s: transactional session: %w", n.name, err)
 		}
@@ -308,7 +344,8 @@ func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, 
 	}
 	rt.producer = p
 	if n.op != opSource {
-		c, err := cfg.transport.NewConsumer(transport.ConsumerOptions{Group: t.group(n), Topics: topics, MaxPollRecords: rt.inFlight})
+		c, err := cfg.transport.NewConsumer(transport.ConsumerOptions{Group: t.group(n), Topics: topics, MaxPollRecords: rt.inFlight,
+			OnAssigned: onAssigned, OnRevoked: onRevoked})
 		if err != nil {
 			p.Close()
 			return nil, fmt.Errorf("node %s: consumer: %w", n.name, err)
@@ -346,6 +383,11 @@ func (rt *nodeRuntime) close() error {
 	default:
 		closers = append(closers, rt.producer.Close)
 	}
+	if rt.state != nil {
+		// After the clients: the consumer's last revocation may still
+		// need the state.
+		closers = append(closers, rt.state.close)
+	}
 	var first error
 	for _, c := range closers {
 		if err := c(); err != nil && first == nil {
@@ -361,12 +403,16 @@ func (rt *nodeRuntime) produce(ctx context.Context, p int, key, value []byte, he
 	rt.send(ctx, &transport.Record{Topic: rt.outputs[p], Key: key, Value: value, Headers: headers})
 }
 
-func (rt *nodeRuntime) send(ctx context.Context, r *transport.Record) {
+func (rt *nodeRuntime) send(ctx context.Context, r *transport.Record) { rt.sendWith(ctx, r, rt.acked) }
+
+// sendWith sends r with done as its acknowledgement callback (which must
+// call rt.acked).
+func (rt *nodeRuntime) sendWith(ctx context.Context, r *transport.Record, done func(*transport.Record, error)) {
 	if rt.txn != nil {
-		rt.txn.Produce(ctx, r, rt.acked)
+		rt.txn.Produce(ctx, r, done)
 		return
 	}
-	rt.producer.Produce(ctx, r, rt.acked)
+	rt.producer.Produce(ctx, r, done)
 }
 
 func (rt *nodeRuntime) acked(r *transport.Record, err error) {
@@ -390,7 +436,13 @@ func (rt *nodeRuntime) dead(ctx context.Context, r *transport.Record, reason err
 	for _, h := range rt.hooks.failed {
 		h.OnRecordFailed(rt.n.name, r, reason)
 	}
-	headers := append(slices.Clone(r.Headers),
+	rt.send(ctx, &transport.Record{Topic: rt.dlq, Key: r.Key, Value: r.Value, Headers: rt.originHeaders(r, reason)})
+}
+
+// originHeaders are r's headers plus the reason and where r came from, as
+// dead letters and diverted records carry them.
+func (rt *nodeRuntime) originHeaders(r *transport.Record, reason error) []transport.Header {
+	return append(slices.Clone(r.Headers),
 		transport.Header{Key: HeaderDLQReason, Value: []byte(reason.Error())},
 		transport.Header{Key: HeaderDLQNode, Value: []byte(rt.n.name)},
 		transport.Header{Key: HeaderDLQTopic, Value: []byte(r.Topic)},
@@ -398,7 +450,6 @@ func (rt *nodeRuntime) dead(ctx context.Context, r *transport.Record, reason err
 		transport.Header{Key: HeaderDLQOffset, Value: []byte(strconv.FormatInt(r.Offset, 10))},
 		transport.Header{Key: HeaderDLQTime, Value: []byte(time.Now().UTC().Format(time.RFC3339Nano))},
 	)
-	rt.send(ctx, &transport.Record{Topic: rt.dlq, Key: r.Key, Value: r.Value, Headers: headers})
 }
 
 // finish waits until everything produced for records is acknowledged and
@@ -420,14 +471,18 @@ func (rt *nodeRuntime) finish(records []*transport.Record) error {
 		// Not committing: the records come again after a restart.
 		return perr
 	}
-	if rt.consumer == nil || len(records) == 0 {
-		return nil
+	if rt.consumer != nil && len(records) > 0 {
+		if err := rt.consumer.Commit(ctx, records); err != nil {
+			return fmt.Errorf("committing: %w", err)
+		}
+		for _, h := range rt.hooks.committed {
+			h.OnCommitted(rt.n.name, len(records))
+		}
 	}
-	if err := rt.consumer.Commit(ctx, records); err != nil {
-		return fmt.Errorf("committing: %w", err)
-	}
-	for _, h := range rt.hooks.committed {
-		h.OnCommitted(rt.n.name, len(records))
+	if rt.state != nil {
+		// The changelog holds the batch's writes (flushed above): the
+		// local store may have them too.
+		return rt.state.commit()
 	}
 	return nil
 }
@@ -441,6 +496,15 @@ func (rt *nodeRuntime) finishTxn(ctx context.Context, records []*transport.Recor
 	rt.produceErr = nil
 	rt.mu.Unlock()
 	committed, err := rt.txn.End(ctx, perr == nil)
+	if rt.state != nil {
+		if committed && err == nil {
+			if serr := rt.state.commit(); serr != nil {
+				return serr
+			}
+		} else {
+			rt.state.abort()
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("ending transaction: %w", err)
 	}
@@ -457,17 +521,28 @@ func (rt *nodeRuntime) finishTxn(ctx context.Context, records []*transport.Recor
 	return nil
 }
 
-// poll fetches the next batch; ok is false when the node should stop.
+// poll fetches the next batch; ok is false when the node should stop. A
+// node with tables waits at most its tick interval, so that it can tick
+// (close windows) when no records come: then the batch is empty.
 func (rt *nodeRuntime) poll(ctx context.Context) ([]*transport.Record, bool, error) {
 	var recs []*transport.Record
 	var err error
+	pctx := ctx
+	if rt.state != nil {
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithTimeout(ctx, rt.tick)
+		defer cancel()
+	}
 	if rt.txn != nil {
-		recs, err = rt.txn.Poll(ctx)
-		if err == nil {
-			err = rt.txn.Begin()
-		}
+		recs, err = rt.txn.Poll(pctx)
 	} else {
-		recs, err = rt.consumer.Poll(ctx)
+		recs, err = rt.consumer.Poll(pctx)
+	}
+	if err != nil && ctx.Err() == nil && pctx.Err() != nil {
+		recs, err = nil, nil // waited a tick: an empty batch
+	}
+	if err == nil && rt.txn != nil {
+		err = rt.txn.Begin()
 	}
 	if err != nil {
 		if ctx.Err() != nil {

@@ -29,6 +29,7 @@ func (t *Topology) Validate() error {
 				consumed[in.n] = append(consumed[in.n], in.branch)
 			}
 		}
+		errs = append(errs, t.checkTables(n)...)
 		for _, f := range append(slices.Clone(n.requires), n.produces...) {
 			if !knownField(f) {
 				errs = append(errs, fmt.Errorf("node %q declares %q, which is no DHO field", n.name, f))
@@ -143,6 +144,34 @@ func (t *Topology) checkFields() []error {
 		sort.Strings(missing)
 		for _, f := range slices.Compact(missing) {
 			errs = append(errs, fmt.Errorf("node %q requires %s, which no node upstream produces", n.name, f))
+		}
+	}
+	return errs
+}
+
+// checkTables checks a node's tables: only Map nodes (one input, one
+// processor) keep state, table names are valid and unique, and side
+// outputs do not clash with the node's other topics.
+func (t *Topology) checkTables(n *node) []error {
+	var errs []error
+	tables := n.tables()
+	if len(tables) > 0 && n.op != opMap {
+		errs = append(errs, fmt.Errorf("node %q: only Map nodes can have tables (this one is a %s)", n.name, n.op))
+	}
+	seen := map[string]bool{}
+	for _, tb := range tables {
+		name := tb.TableName()
+		switch {
+		case !tableNameRE.MatchString(name):
+			errs = append(errs, fmt.Errorf("node %q: table name %q: use lower case letters, digits, - and _", n.name, name))
+		case seen[name]:
+			errs = append(errs, fmt.Errorf("node %q: two tables are named %q", n.name, name))
+		}
+		seen[name] = true
+	}
+	for _, side := range n.sideOutputs() {
+		if !nameRE.MatchString(side) || side == "dlq" || strings.HasSuffix(side, ".changelog") {
+			errs = append(errs, fmt.Errorf("node %q: side output name %q: use lower case letters, digits, - and _ (not dlq)", n.name, side))
 		}
 	}
 	return errs

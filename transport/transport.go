@@ -34,6 +34,10 @@ type Record struct {
 	// Set on consumed records (and on produced ones once acknowledged).
 	Partition int32
 	Offset    int64
+	// ManualPartition, when producing, sends the record to Partition
+	// instead of the partition its key hashes to (a table's changelog
+	// record goes to the partition of the input it was written for).
+	ManualPartition bool
 }
 
 // Header returns the value of the first header named key.

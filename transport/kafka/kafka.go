@@ -73,6 +73,7 @@ func (t *Transport) clientOpts(role string) []kgo.Opt {
 		kgo.SeedBrokers(t.cfg.brokers...),
 		kgo.ClientID(id),
 		kgo.WithLogger(slogLogger{t.cfg.logger}),
+		kgo.RecordPartitioner(newPartitioner()),
 	}
 	if len(t.cfg.sasl) > 0 {
 		opts = append(opts, kgo.SASL(t.cfg.sasl...))

@@ -15,6 +15,10 @@ func toKgo(r *transport.Record) *kgo.Record {
 		Value:     r.Value,
 		Timestamp: r.Timestamp,
 	}
+	if r.ManualPartition {
+		kr.Partition = r.Partition
+		kr.Context = manualPartition
+	}
 	if len(r.Headers) > 0 {
 		kr.Headers = make([]kgo.RecordHeader, len(r.Headers))
 		for i, h := range r.Headers {
