@@ -1,0 +1,145 @@
+// Package statetest runs a stateful expert in a real topology on an
+// in-process Kafka broker (kfake) and registry (srfake), for the tests of
+// the experts built on tables: events in, events out, and the late side
+// output, across restarts of the node.
+package statetest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/sr/srfake"
+
+	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/schemas"
+	"github.com/intelstream/intelstream/topology"
+	"github.com/intelstream/intelstream/transport"
+	"github.com/intelstream/intelstream/transport/kafka"
+)
+
+// Env is a broker, a registry and the collected output of the runs.
+type Env struct {
+	t   *testing.T
+	Tr  *kafka.Transport
+	Reg *schemas.Registry
+	// Opts are added to every run (e.g. topology.WithMemoryState()).
+	Opts []topology.RunOption
+
+	mu  sync.Mutex
+	out []*dho.Event
+}
+
+// New starts the broker and registry for t. The state directory is a
+// temporary directory shared by the runs of the test.
+func New(t *testing.T) *Env {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	fake := srfake.New()
+	t.Cleanup(fake.Close)
+	tr, err := kafka.New(kafka.Brokers(c.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	reg, err := schemas.NewRegistry([]string{fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{t: t, Tr: tr, Reg: reg, Opts: []topology.RunOption{topology.WithStateDir(t.TempDir())}}
+}
+
+// Run runs collect → expert → out with the events as input until out holds
+// want events in all (over every run so far) and no output came for
+// settle, then stops the topology. proc is built anew for every run, as
+// a restarted process would.
+func (e *Env) Run(proc topology.Processor[dho.Event, dho.Event], in []*dho.Event, want int, settle time.Duration) {
+	e.t.Helper()
+	top := topology.New("state")
+	src := topology.Source(top, "collect", topology.CollectorFunc[dho.Event](func(ctx context.Context, emit func(*dho.Event) error) error {
+		for _, ev := range in {
+			if err := emit(ev.Clone()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	mid := topology.Map(top, "expert", src, proc, topology.TickEvery(50*time.Millisecond))
+	topology.Sink(top, "out", mid, topology.OutputFunc[dho.Event](func(_ context.Context, batch []*dho.Event) error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, ev := range batch {
+			e.out = append(e.out, ev.Clone())
+		}
+		return nil
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- top.Run(ctx, append([]topology.RunOption{topology.WithTransport(e.Tr), topology.WithRegistry(e.Reg)}, e.Opts...)...)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	last, lastChange := -1, time.Now()
+	for {
+		n := len(e.Out())
+		if n != last {
+			last, lastChange = n, time.Now()
+		}
+		if n >= want && time.Since(lastChange) >= settle {
+			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			e.t.Fatalf("timed out: %d events out, want %d", n, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// Out returns the events output so far.
+func (e *Env) Out() []*dho.Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]*dho.Event(nil), e.out...)
+}
+
+// Side returns the records on the expert's side output name.
+func (e *Env) Side(name string) []*transport.Record {
+	e.t.Helper()
+	var recs []*transport.Record
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for p := int32(0); p < 3; p++ {
+		if _, err := e.Tr.ReadPartition(ctx, "state.expert."+name, p, 0, func(r *transport.Record) error {
+			c := *r
+			recs = append(recs, &c)
+			return nil
+		}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return recs
+}
+
+// Event builds an event from field values, failing the test on a bad one.
+func Event(t *testing.T, fields map[string]any) *dho.Event {
+	t.Helper()
+	e := &dho.Event{}
+	for k, v := range fields {
+		if err := e.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
