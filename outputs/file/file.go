@@ -1,13 +1,19 @@
 // Package file is the file output: events as JSON lines, in IntelMQ's flat
-// form (what IntelMQ's file output writes) or DHO's, to a file or stdout.
+// form (what IntelMQ's file output writes) or DHO's, to a file or stdout;
+// files rotate by size or age and may be gzip or zstd compressed (each
+// batch one complete compressed member, so the file is readable, with
+// zcat or zstdcat, after every batch).
 package file
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/intelstream/intelstream/dho"
 	"github.com/intelstream/intelstream/topology"
@@ -20,12 +26,16 @@ const Name = "file-output"
 var Spec = topology.Spec{
 	Name:    Name,
 	Kind:    topology.KindOutput,
-	Doc:     "Appends events as JSON lines to a file (or stdout), synced to disk after every batch.",
+	Doc:     "Appends events as JSON lines to a file (or stdout), synced to disk after every batch; rotates by size or age, gzip or zstd compressed.",
 	IntelMQ: "intelmq.bots.outputs.file.output",
 	Params: []topology.Param{
 		{Name: "path", Type: topology.ParamString, Default: "-", IntelMQ: "file", Doc: "File to append to; - for standard output."},
 		{Name: "format", Type: topology.ParamString, Default: "intelmq", Enum: []string{"intelmq", "dho"}, Doc: "Flat form: intelmq (what IntelMQ bots read) or dho (every DHO field under its own name)."},
 		{Name: "with_type", Type: topology.ParamBool, Default: false, Doc: "Write the __type key, as IntelMQ's pipeline messages carry it."},
+		{Name: "rotate_size", Type: topology.ParamInt, Default: 0, Doc: "Rotate the file before it would grow past this many bytes (as written, compressed or not); 0 never."},
+		{Name: "rotate_interval", Type: topology.ParamDuration, Default: "0s", Doc: "Rotate the file once it is this old (e.g. 24h); 0 never."},
+		{Name: "compress", Type: topology.ParamString, Default: "none", Enum: []string{"none", "gzip", "zstd"}, Doc: "Compress the lines: each batch becomes one gzip member or zstd frame."},
+		{Name: "max_files", Type: topology.ParamInt, Default: 0, Doc: "Keep at most this many rotated files, deleting the oldest; 0 keeps all."},
 	},
 }
 
@@ -40,32 +50,74 @@ type Output struct {
 	f    *os.File // nil for stdout or a caller's writer
 	opts dho.FlatOptions
 	buf  []byte
+
+	path   string
+	comp   compressor // nil for none
+	rot    rotation
+	size   int64     // bytes in the open file
+	opened time.Time // when the open file was started
+	now    func() time.Time
+	zbuf   bytes.Buffer
 }
 
 // New opens the output from validated parameters.
 func New(p topology.Params) (*Output, error) {
+	bad := func(param string, err error) error { return &topology.ParamError{Node: Name, Param: param, Err: err} }
 	opts := dho.FlatOptions{OmitType: !p.Bool("with_type")}
 	if p.String("format") == "dho" {
 		opts.Mode = dho.FlatDHO
 	}
-	if path := p.String("path"); path != "-" && path != "" {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", Name, err)
-		}
-		return &Output{w: f, f: f, opts: opts}, nil
+	o := &Output{opts: opts, now: time.Now, comp: newCompressor(p.String("compress")),
+		rot: rotation{size: p.Int("rotate_size"), every: p.Duration("rotate_interval"), keep: int(p.Int("max_files"))}}
+	switch {
+	case o.rot.size < 0:
+		return nil, bad("rotate_size", fmt.Errorf("%d is negative", o.rot.size))
+	case o.rot.every < 0:
+		return nil, bad("rotate_interval", fmt.Errorf("%s is negative", o.rot.every))
+	case o.rot.keep < 0:
+		return nil, bad("max_files", fmt.Errorf("%d is negative", o.rot.keep))
 	}
-	return &Output{w: os.Stdout, opts: opts}, nil
+	path := p.String("path")
+	if path == "-" || path == "" {
+		if o.rot.enabled() {
+			return nil, bad("path", errors.New("standard output cannot rotate; give a file"))
+		}
+		o.w = os.Stdout
+		return o, nil
+	}
+	o.path = path
+	if err := o.open(); err != nil {
+		return nil, fmt.Errorf("%s: %w", Name, err)
+	}
+	return o, nil
+}
+
+// open opens (or creates) the file at o.path for appending.
+func (o *Output) open() error {
+	f, err := os.OpenFile(o.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	o.f, o.w, o.size, o.opened = f, f, st.Size(), o.now()
+	return nil
 }
 
 // NewWriter returns an output that writes to w (for tests and embedding).
-func NewWriter(w io.Writer, opts dho.FlatOptions) *Output { return &Output{w: w, opts: opts} }
+func NewWriter(w io.Writer, opts dho.FlatOptions) *Output {
+	return &Output{w: w, opts: opts, now: time.Now}
+}
 
 // Spec returns the node spec.
 func (o *Output) Spec() topology.Spec { return Spec }
 
-// Write appends the batch and, for a file, syncs it: the runtime commits
-// the batch's offsets only after Write returned.
+// Write appends the batch (rotating the file first when it is due) and,
+// for a file, syncs it: the runtime commits the batch's offsets only after
+// Write returned.
 func (o *Output) Write(_ context.Context, batch []*dho.Event) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -74,9 +126,28 @@ func (o *Output) Write(_ context.Context, batch []*dho.Event) error {
 		o.buf = e.AppendFlat(o.buf, o.opts)
 		o.buf = append(o.buf, '\n')
 	}
-	if _, err := o.w.Write(o.buf); err != nil {
+	data := o.buf
+	if o.comp != nil {
+		o.zbuf.Reset()
+		if err := o.comp.compress(&o.zbuf, o.buf); err != nil {
+			return err
+		}
+		data = o.zbuf.Bytes()
+	}
+	if o.f != nil && o.rot.due(o.size, int64(len(data)), o.opened, o.now()) {
+		if err := o.rotate(); err != nil {
+			return topology.Transient(err)
+		}
+	}
+	if o.f == nil && o.path != "" { // a failed rotation left no file open
+		if err := o.open(); err != nil {
+			return topology.Transient(err)
+		}
+	}
+	if _, err := o.w.Write(data); err != nil {
 		return topology.Transient(err)
 	}
+	o.size += int64(len(data))
 	if o.f != nil {
 		if err := o.f.Sync(); err != nil {
 			return topology.Transient(err)
@@ -87,8 +158,12 @@ func (o *Output) Write(_ context.Context, batch []*dho.Event) error {
 
 // Close closes the file.
 func (o *Output) Close() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if o.f != nil {
-		return o.f.Close()
+		err := o.f.Close()
+		o.f = nil
+		return err
 	}
 	return nil
 }
