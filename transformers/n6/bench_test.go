@@ -1,0 +1,15 @@
+package n6
+
+import (
+	"testing"
+
+	"github.com/intelstream/intelstream/transformers/transformertest"
+)
+
+func BenchmarkAppendJSON(b *testing.B) {
+	transformertest.BenchEncode(b, transformertest.DHOFixture, AppendJSON)
+}
+
+func BenchmarkDecodeDHO(b *testing.B) {
+	transformertest.BenchDecode(b, "testdata/events.jsonl", DecodeDHO)
+}
