@@ -20,7 +20,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/plugin/kprom"
 
-	_ "github.com/intelstream/intelstream/examples/quickstart/quickstart" // the quickstart topology
+	_ "github.com/intelstream/intelstream/examples/idea-export/ideaexport" // the IDEA export topology
+	_ "github.com/intelstream/intelstream/examples/quickstart/quickstart"  // the quickstart topology
 	"github.com/intelstream/intelstream/internal/runner"
 	"github.com/intelstream/intelstream/topology"
 	"github.com/intelstream/intelstream/transport"
@@ -91,6 +92,8 @@ func newRunCmd() *cobra.Command {
 		metricsAddr string
 		untilIdle   time.Duration
 		logLevel    string
+		stateDir    string
+		memState    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "run TOPOLOGY",
@@ -142,6 +145,12 @@ shared broker (intelstream broker runs one for a single machine).`,
 			if exactlyOnce {
 				opts = append(opts, topology.ExactlyOnce())
 			}
+			if stateDir != "" {
+				opts = append(opts, topology.WithStateDir(stateDir))
+			}
+			if memState {
+				opts = append(opts, topology.WithMemoryState())
+			}
 			metrics, err := topology.NewMetrics(t, reg)
 			if err != nil {
 				return err
@@ -180,6 +189,8 @@ shared broker (intelstream broker runs one for a single machine).`,
 	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this address, e.g. 127.0.0.1:9100")
 	f.DurationVar(&untilIdle, "until-idle", 0, "stop once records flowed and then nothing happened for this long (for demos and batch runs)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&stateDir, "state-dir", os.Getenv("INTELSTREAM_STATE_DIR"), "where nodes with tables keep their local stores (default: intelstream/state in the user cache directory; $INTELSTREAM_STATE_DIR)")
+	f.BoolVar(&memState, "memory-state", false, "keep tables' local stores in memory (restored from the changelogs at every start)")
 	return cmd
 }
 

@@ -62,29 +62,37 @@ func TestRunServesMetrics(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	path := filepath.Join(t.TempDir(), "out.jsonl")
+	// The output writes a batch before it commits it, so scrape until the
+	// commit shows up (or the run ends) rather than once.
+	committed := `intelstream_records_committed_total{node="output",topology="quickstart"}`
 	scraped := make(chan string, 1)
 	go func() {
 		deadline := time.Now().Add(60 * time.Second)
+		last := ""
 		for time.Now().Before(deadline) {
 			if data, _ := os.ReadFile(path); strings.Count(string(data), "\n") >= 60 {
 				resp, err := http.Get("http://" + addr + "/metrics")
 				if err == nil {
 					body, _ := io.ReadAll(resp.Body)
 					resp.Body.Close()
-					scraped <- string(body)
-					return
+					last = string(body)
+					if strings.Contains(last, committed) {
+						break
+					}
+				} else if last != "" {
+					break // the run has ended; report what it served last
 				}
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		scraped <- ""
+		scraped <- last
 	}()
 	if _, _, err := run(t, "", "run", "quickstart", "--set", "output="+path, "--until-idle", "3s", "--log-level", "warn", "--metrics-addr", addr); err != nil {
 		t.Fatal(err)
 	}
 	body := <-scraped
 	for _, want := range []string{
-		`intelstream_records_committed_total{node="output",topology="quickstart"}`,
+		committed,
 		`intelstream_node_up{node="parse",topology="quickstart"} 1`,
 		"intelstream_kafka_", // franz-go's client metrics (kprom)
 	} {
