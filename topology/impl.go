@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/intelstream/intelstream/dho"
@@ -143,8 +144,10 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 			}
 		}
 		if m.b != nil {
-			if stopping := m.runBatch(ctx, rt, recs, fresh); stopping {
-				return nil
+			for chunk := range slices.Chunk(recs, rt.batchSize) {
+				if stopping := m.runBatch(ctx, rt, chunk, fresh); stopping {
+					return nil
+				}
 			}
 		} else {
 			for _, r := range recs {
@@ -288,50 +291,63 @@ func (ri routeImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
 type sinkImpl[T Record] struct{ o Output[T] }
 
 func (s sinkImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
-	work := context.WithoutCancel(ctx) // see mapImpl.run
 	for {
 		recs, ok, err := rt.poll(ctx)
 		if err != nil || !ok {
 			return err
 		}
-		values := make([]T, len(recs)) // one allocation per batch
-		batch := make([]*T, 0, len(recs))
-		kept := make([]*transport.Record, 0, len(recs))
-		for i, r := range recs {
-			if err := decodeInto(work, rt, r.Value, &values[i]); err != nil {
-				rt.dead(work, r, fmt.Errorf("decoding: %w", err))
-				continue
+		values := make([]T, len(recs)) // one allocation per poll
+		for chunk := range slices.Chunk(recs, rt.batchSize) {
+			if stopping := s.write(ctx, rt, chunk, values[:len(chunk)]); stopping {
+				return nil // uncommitted: the records come again
 			}
-			batch, kept = append(batch, &values[i]), append(kept, r)
-		}
-		if len(batch) > 0 {
-			start := time.Now()
-			err := rt.retry(ctx, func() error { return s.o.Write(work, batch) })
-			if errors.Is(err, errStopping) {
-				return nil // uncommitted: the batch comes again
-			}
-			var perr *PartialError
-			if errors.As(err, &perr) {
-				for i, ferr := range perr.Failed {
-					if i >= 0 && i < len(kept) {
-						rt.dead(work, kept[i], ferr)
-					}
-				}
-			} else if err != nil {
-				for _, r := range kept {
-					rt.dead(work, r, err)
-				}
-			}
-			for _, r := range kept {
-				for _, h := range rt.hooks.processed {
-					h.OnRecordProcessed(rt.n.name, r, 0, time.Since(start))
-				}
-			}
+			values = values[len(chunk):]
 		}
 		if err := rt.finish(recs); err != nil {
 			return err
 		}
 	}
+}
+
+// write decodes recs into values and writes them as one batch; failures go
+// to the dead-letter topic. It reports whether the node is stopping.
+func (s sinkImpl[T]) write(ctx context.Context, rt *nodeRuntime, recs []*transport.Record, values []T) (stopping bool) {
+	work := context.WithoutCancel(ctx)
+	batch := make([]*T, 0, len(recs))
+	kept := make([]*transport.Record, 0, len(recs))
+	for i, r := range recs {
+		if err := decodeInto(work, rt, r.Value, &values[i]); err != nil {
+			rt.dead(work, r, fmt.Errorf("decoding: %w", err))
+			continue
+		}
+		batch, kept = append(batch, &values[i]), append(kept, r)
+	}
+	if len(batch) == 0 {
+		return false
+	}
+	start := time.Now()
+	err := rt.retry(ctx, func() error { return s.o.Write(work, batch) })
+	if errors.Is(err, errStopping) {
+		return true
+	}
+	var perr *PartialError
+	if errors.As(err, &perr) {
+		for i, ferr := range perr.Failed {
+			if i >= 0 && i < len(kept) {
+				rt.dead(work, kept[i], ferr)
+			}
+		}
+	} else if err != nil {
+		for _, r := range kept {
+			rt.dead(work, r, err)
+		}
+	}
+	for _, r := range kept {
+		for _, h := range rt.hooks.processed {
+			h.OnRecordProcessed(rt.n.name, r, 0, time.Since(start))
+		}
+	}
+	return false
 }
 
 func (s sourceImpl[T]) processor() any { return s.c }

@@ -52,8 +52,11 @@ func Topic(name string) NodeOption { return func(o *nodeOptions) { o.topic = nam
 // memory stays bounded whatever the backlog.
 func MaxInFlight(n int) NodeOption { return func(o *nodeOptions) { o.maxInFlight = n } }
 
-// Batch sets how many records an output or batch processor gets at once,
-// and how long it waits to fill a batch (defaults 500 and 100ms).
+// Batch sets how many records an output or batch processor gets at once
+// at most, and how long it waits to fill a batch once a first record came
+// (defaults DefaultBatchSize and DefaultBatchWait; a wait of 0 takes what
+// one poll brings). The node's MaxInFlight grows to size when smaller. A
+// batch is written and committed before the next is gathered.
 func Batch(size int, wait time.Duration) NodeOption {
 	return func(o *nodeOptions) { o.batchSize, o.batchWait = size, wait }
 }

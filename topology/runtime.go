@@ -89,6 +89,13 @@ func WithHooks(hooks ...Hook) RunOption {
 // node's MaxInFlight option says otherwise.
 const DefaultMaxInFlight = 1000
 
+// DefaultBatchSize and DefaultBatchWait are the batch of an output or batch
+// processor unless its Batch option says otherwise.
+const (
+	DefaultBatchSize = 500
+	DefaultBatchWait = 100 * time.Millisecond
+)
+
 // Header names of dead-letter records.
 const (
 	HeaderDLQReason    = "intelstream.dlq.reason"
@@ -271,6 +278,12 @@ type nodeRuntime struct {
 	retries  int
 	backoff  time.Duration
 
+	// batchSize and batchWait (outputs and batch processors): a poll
+	// gathers records until it holds batchSize or batchWait has passed
+	// since the first came. 0 for other nodes.
+	batchSize int
+	batchWait time.Duration
+
 	state *nodeState // nil for nodes without tables
 	tick  time.Duration
 
@@ -288,6 +301,13 @@ func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, 
 	}
 	if n.opts.retries > 0 {
 		rt.retries, rt.backoff = n.opts.retries, n.opts.retryBackoff
+	}
+	if n.batches() {
+		rt.batchSize, rt.batchWait = DefaultBatchSize, DefaultBatchWait
+		if n.opts.batchSize > 0 {
+			rt.batchSize, rt.batchWait = n.opts.batchSize, n.opts.batchWait
+		}
+		rt.inFlight = max(rt.inFlight, rt.batchSize)
 	}
 	record := schemas.EventRecord
 	if n.outType == "report" {
@@ -533,13 +553,12 @@ func (rt *nodeRuntime) poll(ctx context.Context) ([]*transport.Record, bool, err
 		pctx, cancel = context.WithTimeout(ctx, rt.tick)
 		defer cancel()
 	}
-	if rt.txn != nil {
-		recs, err = rt.txn.Poll(pctx)
-	} else {
-		recs, err = rt.consumer.Poll(pctx)
-	}
+	recs, err = rt.fetch(pctx)
 	if err != nil && ctx.Err() == nil && pctx.Err() != nil {
 		recs, err = nil, nil // waited a tick: an empty batch
+	}
+	if err == nil && len(recs) > 0 && len(recs) < rt.batchSize && rt.batchWait > 0 {
+		recs, err = rt.fill(ctx, recs)
 	}
 	if err == nil && rt.txn != nil {
 		err = rt.txn.Begin()
@@ -556,6 +575,33 @@ func (rt *nodeRuntime) poll(ctx context.Context) ([]*transport.Record, bool, err
 		}
 	}
 	return recs, true, nil
+}
+
+// fetch is one poll of the node's consumer or transactional session.
+func (rt *nodeRuntime) fetch(ctx context.Context) ([]*transport.Record, error) {
+	if rt.txn != nil {
+		return rt.txn.Poll(ctx)
+	}
+	return rt.consumer.Poll(ctx)
+}
+
+// fill polls on until recs holds the node's batch size or its batch wait
+// has passed since the first record came. A stop ends the wait early; what
+// was gathered is still processed and committed.
+func (rt *nodeRuntime) fill(ctx context.Context, recs []*transport.Record) ([]*transport.Record, error) {
+	wctx, cancel := context.WithTimeout(ctx, rt.batchWait)
+	defer cancel()
+	for len(recs) < rt.batchSize {
+		more, err := rt.fetch(wctx)
+		if err != nil {
+			if wctx.Err() != nil {
+				return recs, nil // the wait is over (or the node stops)
+			}
+			return nil, err
+		}
+		recs = append(recs, more...)
+	}
+	return recs, nil
 }
 
 // errStopping is what retry returns when the node is asked to stop while it

@@ -561,3 +561,71 @@ func TestMapBatch(t *testing.T) {
 		t.Errorf("batches %d, first event %s", tagger.batches.Load(), out.events[0].MarshalFlat(dho.FlatOptions{}))
 	}
 }
+
+// sizesOutput records the size of every batch it is given.
+type sizesOutput struct {
+	memOutput
+	sizes []int
+}
+
+func (s *sizesOutput) Write(ctx context.Context, batch []*dho.Event) error {
+	s.mu.Lock()
+	s.sizes = append(s.sizes, len(batch))
+	s.mu.Unlock()
+	return s.memOutput.Write(ctx, batch)
+}
+
+func TestBatchOptionShapesOutputBatches(t *testing.T) {
+	const n = 240
+	for _, tc := range []struct {
+		name       string
+		size       int
+		wait       time.Duration
+		maxBatches int // at most this many writes
+	}{
+		{"one by one", 1, 0, n},
+		{"fifty, waiting to fill", 50, 3 * time.Second, n/50 + 3},
+		{"default", 0, 0, n},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			out := &sizesOutput{}
+			top := topology.New("batchopt")
+			events := topology.Map(top, "parse", topology.Source(top, "collect", lines(n)), topology.Processor[dho.Report, dho.Event](lineParser))
+			var opts []topology.NodeOption
+			if tc.size > 0 {
+				opts = append(opts, topology.Batch(tc.size, tc.wait))
+			}
+			topology.Sink(top, "out", events, out, opts...)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(slog.New(slog.DiscardHandler)))
+			}()
+			waitFor(t, fmt.Sprintf("%d events", n), func() bool { return out.distinct() == n })
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			size := tc.size
+			if size == 0 {
+				size = topology.DefaultBatchSize
+			}
+			out.mu.Lock()
+			defer out.mu.Unlock()
+			total := 0
+			for _, s := range out.sizes {
+				if s > size {
+					t.Errorf("a batch of %d, want at most %d", s, size)
+				}
+				total += s
+			}
+			if total != n || len(out.sizes) > tc.maxBatches {
+				t.Errorf("batches %v: %d records in %d writes, want %d in at most %d", out.sizes, total, len(out.sizes), n, tc.maxBatches)
+			}
+			if tc.size == 1 && len(out.sizes) != n {
+				t.Errorf("%d writes, want %d", len(out.sizes), n)
+			}
+		})
+	}
+}

@@ -169,6 +169,10 @@ func (t *Topology) Nodes() []string {
 	return out
 }
 
+// batches tells nodes that take records in batches (outputs and batch
+// processors): the Batch option applies to them.
+func (n *node) batches() bool { return n.op == opSink || n.op == opBatch }
+
 func (t *Topology) add(n *node, opts []NodeOption) *node {
 	for _, o := range opts {
 		o(&n.opts)
