@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -31,6 +32,7 @@ type runConfig struct {
 	closeFns    []func() error
 	stateDir    string
 	memoryState bool
+	controller  *Controller
 }
 
 // WithStateDir keeps the local stores of tables under dir (one LevelDB per
@@ -132,7 +134,11 @@ func (t *Topology) Topics() []string {
 // a node fails. On cancellation every node finishes the batch it holds,
 // commits it and leaves its consumer group, so a restart resumes from the
 // committed offsets without loss.
-func (t *Topology) Run(ctx context.Context, opts ...RunOption) error {
+//
+// Run owns the nodes' processors while it runs: when it returns, every
+// processor that implements io.Closer is closed (a topology is built anew to
+// run again; topology.Build does).
+func (t *Topology) Run(ctx context.Context, opts ...RunOption) (err error) {
 	if err := t.Validate(); err != nil {
 		return fmt.Errorf("topology %s: %w", t.name, err)
 	}
@@ -152,6 +158,7 @@ func (t *Topology) Run(ctx context.Context, opts ...RunOption) error {
 	if err != nil {
 		return err
 	}
+	defer func() { err = errors.Join(err, closeProcessors(selected, cfg.logger)) }()
 	var specs []transport.TopicSpec
 	for _, name := range t.Topics() {
 		specs = append(specs, transport.TopicSpec{Name: name, Partitions: cfg.partitions, ReplicationFactor: cfg.replication})
@@ -195,13 +202,16 @@ func (t *Topology) Run(ctx context.Context, opts ...RunOption) error {
 		}
 		rts = append(rts, rt)
 	}
+	runNode := cfg.controller.attach(t, &cfg, selected, func(n *node) (*nodeRuntime, error) {
+		return t.newNodeRuntime(rctx, n, &cfg, serde, hooks)
+	})
 	var wg sync.WaitGroup
 	errs := make([]error, len(selected))
 	for i, rt := range rts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := rt.run(rctx)
+			err := runNode(rctx, rt)
 			if err != nil && rctx.Err() == nil {
 				errs[i] = fmt.Errorf("node %s: %w", rt.n.name, err)
 				cancel(errs[i])
@@ -216,6 +226,24 @@ func (t *Topology) Run(ctx context.Context, opts ...RunOption) error {
 		}()
 	}
 	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// closeProcessors closes the processors of nodes that implement io.Closer
+// (outputs' connections and files, experts' clients): Run owns them while
+// it runs, so a topology is built anew to run again (topology.Build does).
+func closeProcessors(nodes []*node, log *slog.Logger) error {
+	var errs []error
+	for _, n := range nodes {
+		c, ok := n.processor().(io.Closer)
+		if !ok {
+			continue
+		}
+		if err := c.Close(); err != nil {
+			log.Error("closing the node's processor", "node", n.name, "err", err)
+			errs = append(errs, fmt.Errorf("node %s: closing: %w", n.name, err))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -552,6 +580,9 @@ func (rt *nodeRuntime) poll(ctx context.Context) ([]*transport.Record, bool, err
 		var cancel context.CancelFunc
 		pctx, cancel = context.WithTimeout(ctx, rt.tick)
 		defer cancel()
+	}
+	if !rt.waitResumed(ctx) { // paused by a Controller
+		return nil, false, nil
 	}
 	recs, err = rt.fetch(pctx)
 	if err != nil && ctx.Err() == nil && pctx.Err() != nil {

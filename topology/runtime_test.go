@@ -629,3 +629,35 @@ func TestBatchOptionShapesOutputBatches(t *testing.T) {
 		})
 	}
 }
+
+// closingOutput counts its Close calls.
+type closingOutput struct {
+	memOutput
+	closed atomic.Int32
+}
+
+func (c *closingOutput) Close() error { c.closed.Add(1); return nil }
+
+func TestRunClosesProcessors(t *testing.T) {
+	e := newEnv(t)
+	out := &closingOutput{}
+	top := topology.New("closing")
+	events := topology.Map(top, "parse", topology.Source(top, "collect", lines(10)), topology.Processor[dho.Report, dho.Event](lineParser))
+	topology.Sink(top, "out", events, out)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- top.Run(ctx, topology.WithTransport(e.tr), topology.WithRegistry(e.reg), topology.WithLogger(slog.New(slog.DiscardHandler)))
+	}()
+	waitFor(t, "10 events", func() bool { return out.distinct() == 10 })
+	if n := out.closed.Load(); n != 0 {
+		t.Fatalf("closed %d times while running", n)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := out.closed.Load(); n != 1 {
+		t.Fatalf("closed %d times after Run, want 1", n)
+	}
+}

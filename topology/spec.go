@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -323,13 +324,19 @@ func convertParam(p *Param, v any) (any, error) {
 		case []any:
 			out := make([]string, len(l))
 			for i, e := range l {
-				s, ok := e.(string)
+				s, ok := listItem(e)
 				if !ok {
-					return nil, fmt.Errorf("item %d: %v (%T) is not a string", i, e, e)
+					return nil, fmt.Errorf("item %d: %v (%T) is not a string or a whole number", i, e, e)
 				}
 				out[i] = s
 			}
 			return out, nil
+		default:
+			// A bare number, as IntelMQ configurations write a list of one
+			// status code or port.
+			if s, ok := listItem(v); ok {
+				return []string{s}, nil
+			}
 		}
 		return nil, bad()
 	case ParamObject:
@@ -339,6 +346,28 @@ func convertParam(p *Param, v any) (any, error) {
 		return nil, bad()
 	}
 	return nil, fmt.Errorf("unknown parameter type %q", p.Type)
+}
+
+// listItem is one item of a string list parameter: a string, or a whole
+// number (IntelMQ lists status codes and ports as numbers) in decimal.
+func listItem(v any) (string, bool) {
+	switch n := v.(type) {
+	case string:
+		return n, true
+	case int:
+		return strconv.Itoa(n), true
+	case int64:
+		return strconv.FormatInt(n, 10), true
+	case json.Number:
+		if _, err := n.Int64(); err == nil {
+			return n.String(), true
+		}
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
+			return strconv.FormatInt(int64(n), 10), true
+		}
+	}
+	return "", false
 }
 
 // Factory builds a node's processor from validated parameters: a

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -237,4 +238,33 @@ func TestRegister(t *testing.T) {
 		}()
 		Register(Spec{Name: "bad-default", Params: []Param{{Name: "n", Type: ParamInt, Default: "x"}}}, func(Params) (any, error) { return nil, nil })
 	}()
+}
+
+func TestStringListParams(t *testing.T) {
+	spec := Spec{Name: "lists", Params: []Param{{Name: "codes", Type: ParamStrings}}}
+	for _, tc := range []struct {
+		in      any
+		want    string
+		wantErr string
+	}{
+		{"200, 301", "200|301", ""},
+		{[]any{200.0, 301.0}, "200|301", ""}, // JSON numbers, as IntelMQ writes success_status_codes
+		{[]any{"a", 7, int64(8), json.Number("9")}, "a|7|8|9", ""},
+		{404.0, "404", ""}, // a bare number
+		{[]string{"x"}, "x", ""},
+		{[]any{1.5}, "", "item 0: 1.5 (float64) is not a string or a whole number"},
+		{[]any{true}, "", "item 0: true (bool) is not a string or a whole number"},
+		{2.5, "", "is not a strings"},
+	} {
+		p, err := spec.Validate(map[string]any{"codes": tc.in})
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%#v: error %v, want %q", tc.in, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || strings.Join(p.Strings("codes"), "|") != tc.want {
+			t.Errorf("%#v: %v, %v; want %s", tc.in, p.Strings("codes"), err, tc.want)
+		}
+	}
 }
