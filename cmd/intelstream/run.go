@@ -24,6 +24,7 @@ import (
 	_ "github.com/intelstream/intelstream/examples/quickstart/quickstart"  // the quickstart topology
 	"github.com/intelstream/intelstream/internal/runner"
 	"github.com/intelstream/intelstream/topology"
+	"github.com/intelstream/intelstream/topology/config"
 	"github.com/intelstream/intelstream/transport"
 )
 
@@ -94,9 +95,10 @@ func newRunCmd() *cobra.Command {
 		logLevel    string
 		stateDir    string
 		memState    bool
+		configPath  string
 	)
 	cmd := &cobra.Command{
-		Use:   "run TOPOLOGY",
+		Use:   "run [TOPOLOGY | -c FILE]",
 		Short: "Run a topology, or some of its nodes (--node), on Kafka or the embedded broker",
 		Long: `Run a named topology (see intelstream describe) until SIGINT or SIGTERM. On
 the signal every node finishes the batch it holds, commits and leaves its
@@ -105,24 +107,31 @@ consumer group; a restart resumes from the committed offsets.
 With no --brokers an embedded broker and schema registry start in this
 process (data lives in memory). With --node the command runs only the named
 nodes, so that each node can run in its own process or container against a
-shared broker (intelstream broker runs one for a single machine).`,
-		Args: cobra.ExactArgs(1),
+shared broker (intelstream broker runs one for a single machine).
+
+With -c FILE the topology comes from a YAML topology file (see
+examples/config); --set NODE.PARAM=VALUE overrides a node's parameter, and
+the file's run settings apply where no flag is given.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return fmt.Errorf("--log-level %q: want debug, info, warn or error", logLevel)
 			}
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
-			params, err := parseSets(sets)
+			t, file, err := loadTopology(configPath, args, sets)
 			if err != nil {
 				return err
 			}
-			t, err := topology.Build(args[0], params)
-			if err != nil {
-				return err
-			}
-			if err := t.Validate(); err != nil {
-				return err
+			if file != nil {
+				if !cmd.Flags().Changed("partitions") && file.Run.Partitions > 0 {
+					cf.partitions = file.Run.Partitions
+				}
+				exactlyOnce = exactlyOnce || file.Run.ExactlyOnce
+				memState = memState || file.Run.MemoryState
+				if stateDir == "" {
+					stateDir = file.Run.StateDir
+				}
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -184,7 +193,8 @@ shared broker (intelstream broker runs one for a single machine).`,
 	cf.add(cmd)
 	f := cmd.Flags()
 	f.StringArrayVar(&nodes, "node", nil, "run only this node (repeatable)")
-	f.StringArrayVar(&sets, "set", nil, "a topology parameter NAME=VALUE (repeatable; see intelstream describe)")
+	f.StringArrayVar(&sets, "set", nil, "a topology parameter NAME=VALUE, or NODE.PARAM=VALUE with -c (repeatable; see intelstream describe)")
+	f.StringVarP(&configPath, "config", "c", "", "run the topology of this YAML topology file")
 	f.BoolVar(&exactlyOnce, "exactly-once", false, "commit every node's input offsets and outputs in one Kafka transaction")
 	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this address, e.g. 127.0.0.1:9100")
 	f.DurationVar(&untilIdle, "until-idle", 0, "stop once records flowed and then nothing happened for this long (for demos and batch runs)")
@@ -192,6 +202,45 @@ shared broker (intelstream broker runs one for a single machine).`,
 	f.StringVar(&stateDir, "state-dir", os.Getenv("INTELSTREAM_STATE_DIR"), "where nodes with tables keep their local stores (default: intelstream/state in the user cache directory; $INTELSTREAM_STATE_DIR)")
 	f.BoolVar(&memState, "memory-state", false, "keep tables' local stores in memory (restored from the changelogs at every start)")
 	return cmd
+}
+
+// loadTopology builds the topology of a file (configPath) or the named
+// one (args[0]), with the --set values, and validates it.
+func loadTopology(configPath string, args, sets []string) (*topology.Topology, *config.File, error) {
+	if configPath != "" {
+		if len(args) > 0 {
+			return nil, nil, fmt.Errorf("give a topology name or -c FILE, not both")
+		}
+		var opts []config.Option
+		for _, s := range sets {
+			k, v, ok := strings.Cut(s, "=")
+			node, param, dotted := strings.Cut(k, ".")
+			if !ok || !dotted || node == "" || param == "" {
+				return nil, nil, fmt.Errorf("--set %q: want NODE.PARAM=VALUE with -c", s)
+			}
+			opts = append(opts, config.Set(node, param, v))
+		}
+		f, err := config.Load(configPath, opts...)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f.Topology, f, nil
+	}
+	if len(args) == 0 {
+		return nil, nil, errors.New("give a topology name (see intelstream describe) or -c FILE")
+	}
+	params, err := parseSets(sets)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := topology.Build(args[0], params)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := t.Validate(); err != nil {
+		return nil, nil, err
+	}
+	return t, nil, nil
 }
 
 // idleHook notices when a run has gone quiet.
@@ -220,28 +269,21 @@ func (h *idleHook) watch(ctx context.Context, idle time.Duration, stop func()) {
 }
 
 func newDescribeCmd() *cobra.Command {
-	var format string
+	var format, configPath string
 	var sets []string
 	cmd := &cobra.Command{
-		Use:   "describe [TOPOLOGY]",
+		Use:   "describe [TOPOLOGY | -c FILE]",
 		Short: "Show a topology as Mermaid, Graphviz DOT or JSON (no argument: list the topologies)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && configPath == "" {
 				for _, d := range topology.Defined() {
 					fmt.Fprintf(cmd.OutOrStdout(), "%-16s %s\n", d.Name, d.Doc)
 				}
 				return nil
 			}
-			params, err := parseSets(sets)
+			t, _, err := loadTopology(configPath, args, sets)
 			if err != nil {
-				return err
-			}
-			t, err := topology.Build(args[0], params)
-			if err != nil {
-				return err
-			}
-			if err := t.Validate(); err != nil {
 				return err
 			}
 			d := t.Describe()
@@ -259,7 +301,8 @@ func newDescribeCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "mermaid", "mermaid, dot or json")
-	cmd.Flags().StringArrayVar(&sets, "set", nil, "a topology parameter NAME=VALUE")
+	cmd.Flags().StringArrayVar(&sets, "set", nil, "a topology parameter NAME=VALUE, or NODE.PARAM=VALUE with -c")
+	cmd.Flags().StringVarP(&configPath, "config", "c", "", "describe the topology of this YAML topology file")
 	return cmd
 }
 

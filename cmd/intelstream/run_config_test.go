@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/intelstream/intelstream/dho"
+)
+
+// TestRunConfigQuickstart runs examples/config/quickstart.yaml on the
+// embedded broker: the same 60 events as the Go quickstart.
+func TestRunConfigQuickstart(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	t.Chdir(filepath.Join("..", "..")) // the file's paths are relative to the repository
+	file := filepath.Join("examples", "config", "quickstart.yaml")
+	_, _, err := run(t, "", "run", "-c", file, "--set", "output.path="+out, "--until-idle", "1s", "--log-level", "warn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	distinct := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		e, err := dho.ParseEvent([]byte(l))
+		if err != nil {
+			t.Fatalf("output line %q: %v", l, err)
+		}
+		if e.Classification.Taxonomy == "" || e.Feed.Name != "Shadowserver quickstart" {
+			t.Fatalf("incomplete event %s", l)
+		}
+		distinct[string(e.Raw)] = true
+	}
+	if len(distinct) != 60 {
+		t.Fatalf("%d distinct events, want 60", len(distinct))
+	}
+}
+
+func TestDescribeConfig(t *testing.T) {
+	t.Chdir(filepath.Join("..", ".."))
+	file := filepath.Join("examples", "config", "quickstart.yaml")
+	out, _, err := run(t, "", "describe", "-c", file)
+	if err != nil || !strings.HasPrefix(out, "flowchart LR") || !strings.Contains(out, "quickstart.taxonomy") {
+		t.Fatalf("describe -c: %q, %v", out, err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"describe", "-c", file, "--set", "output.format=xml"}, "quickstart.yaml:"},
+		{[]string{"describe", "-c", file, "--set", "format=dho"}, "want NODE.PARAM=VALUE"},
+		{[]string{"describe", "-c", file, "quickstart"}, "not both"},
+		{[]string{"describe", "-c", "nope.yaml"}, "nope.yaml"},
+		{[]string{"run"}, "give a topology name"},
+	} {
+		if _, _, err := run(t, "", c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.want)
+		}
+	}
+}
