@@ -15,10 +15,11 @@ run:
 test:
 	$(GO) test -race -count=1 $(PKGS)
 
-## bench: the benchmarks, as a table (name, ns/op, B/op, allocs/op)
+## bench: one table, measured side by side: the Shadowserver topology end to end on the embedded broker (1, 2, 4 workers),
+## the same hops by hand on franz-go (the ceiling), each stage in-process; JSON and PNG into bench/results
+## (the generator: INTELSTREAM_BENCH_GEN, default ../shared/bench/gen_shadowserver.py)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS) | tee bench.out | \
-		awk '/^Benchmark/ {printf "%-60s %14s %s %10s %s %8s %s\n", $$1, $$3, $$4, $$5, $$6, $$7, $$8}'
+	$(GO) run ./bench/e2e -out bench/results -go $(GO) -benchtime $(BENCHTIME)
 
 ## lint: gofmt, go vet and staticcheck
 lint:
