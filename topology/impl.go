@@ -79,6 +79,9 @@ type sourceImpl[T Record] struct{ c Collector[T] }
 
 func (s sourceImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
 	emit := func(v *T) error {
+		if !rt.waitResumed(ctx) { // paused by a Controller
+			return ctx.Err()
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ type nodeOptions struct {
 	key                any // func(*T) []byte of the node's output type
 	tables             []TableRef
 	tick               time.Duration
+	configured         *configured // SourceKind, MapKind, SinkKind (control.go)
 }
 
 // Tables binds tables to the node (in addition to those its processor
