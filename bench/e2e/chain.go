@@ -54,7 +54,7 @@ func (w *worker) count() int64 {
 // runChain measures one chain ("topology" or "hand") with n worker
 // processes and n partitions per topic, on a fresh embedded broker (in
 // this process) and registry.
-func runChain(ctx context.Context, kind string, n int, reports [][]byte, expected int, tmp string, timeout time.Duration) (chainResult, error) {
+func runChain(ctx context.Context, kind string, n int, reports [][]byte, expected int, tmp string, timeout time.Duration, profileDir string) (chainResult, error) {
 	res := chainResult{Chain: kind, Workers: n, Partitions: n, Expected: expected}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -96,7 +96,11 @@ func runChain(ctx context.Context, kind string, n int, reports [][]byte, expecte
 		if err := os.MkdirAll(wdir, 0o755); err != nil {
 			return res, err
 		}
-		w, err := startWorker(kind, brokers, cl.RegistryURL(), n, wdir)
+		profile := ""
+		if profileDir != "" {
+			profile = filepath.Join(profileDir, fmt.Sprintf("worker-%s-%d-%d.pprof", kind, n, i))
+		}
+		w, err := startWorker(kind, brokers, cl.RegistryURL(), n, wdir, profile)
 		if err != nil {
 			return res, err
 		}
@@ -191,14 +195,14 @@ func runChain(ctx context.Context, kind string, n int, reports [][]byte, expecte
 }
 
 // startWorker starts this program as a worker process.
-func startWorker(kind string, brokers []string, registry string, partitions int, dir string) (*worker, error) {
+func startWorker(kind string, brokers []string, registry string, partitions int, dir, profile string) (*worker, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), envWorker+"="+kind, envBrokers+"="+strings.Join(brokers, ","), envRegistry+"="+registry,
-		envPartitions+"="+strconv.Itoa(partitions), envDir+"="+dir)
+		envPartitions+"="+strconv.Itoa(partitions), envDir+"="+dir, envProfile+"="+profile)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -64,6 +65,7 @@ type config struct {
 	Go         string        `json:"-"`
 	BenchTime  string        `json:"-"`
 	Timeout    time.Duration `json:"-"`
+	CPUProfile string        `json:"-"`
 }
 
 // results is what results.json holds.
@@ -111,6 +113,7 @@ func main() {
 	flag.StringVar(&c.Go, "go", "go", "the go command for the stage benchmarks")
 	flag.StringVar(&c.BenchTime, "benchtime", "1s", "benchtime of the stage benchmarks")
 	flag.DurationVar(&timeout, "timeout", timeout, "limit for one end-to-end measurement")
+	flag.StringVar(&c.CPUProfile, "cpuprofile", "", "a folder for CPU profiles: broker.pprof (this process: kfake) and one per worker process")
 	flag.Parse()
 	c.Timeout = timeout
 	for _, s := range strings.Split(workers, ",") {
@@ -189,11 +192,25 @@ func run(ctx context.Context, c config, out, log io.Writer) (*results, error) {
 		Conditions: conditions{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
 			LoadBefore: loadavg(), Broker: "kfake in the benchmark's process, workers in their own processes over loopback"},
 	}
+	if c.CPUProfile != "" {
+		if err := os.MkdirAll(c.CPUProfile, 0o755); err != nil {
+			return nil, err
+		}
+		f, err := os.Create(filepath.Join(c.CPUProfile, "broker.pprof"))
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, n := range c.Workers {
 		var pair [2]chainResult
 		for i, kind := range []string{"topology", "hand"} {
 			fmt.Fprintf(log, "e2e: %s, %d workers ...\n", kind, n)
-			r, err := runChain(ctx, kind, n, reports, expected, tmp, c.Timeout)
+			r, err := runChain(ctx, kind, n, reports, expected, tmp, c.Timeout, c.CPUProfile)
 			if err != nil {
 				return nil, err
 			}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +33,7 @@ const (
 	envRegistry   = "INTELSTREAM_E2E_REGISTRY"
 	envPartitions = "INTELSTREAM_E2E_PARTITIONS"
 	envDir        = "INTELSTREAM_E2E_DIR"
+	envProfile    = "INTELSTREAM_E2E_CPUPROFILE" // a file for the worker's CPU profile
 )
 
 // workerMain runs a worker process when the environment asks for one and
@@ -47,6 +49,18 @@ func workerMain() bool {
 	brokers := strings.Split(os.Getenv(envBrokers), ",")
 	partitions, _ := strconv.Atoi(os.Getenv(envPartitions))
 	dir := os.Getenv(envDir)
+	if path := os.Getenv(envProfile); path != "" {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "worker: CPU profile:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	reg, err := schemas.NewRegistry([]string{os.Getenv(envRegistry)})
 	if err == nil {
 		switch kind {
@@ -60,6 +74,7 @@ func workerMain() bool {
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(os.Stderr, "worker:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stdout, "RSS %d\n", peakRSSKiB())
