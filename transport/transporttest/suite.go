@@ -9,6 +9,11 @@
 //		})
 //	}
 //
+// The zero Features is the least a transport must do; each flag either
+// claims more (Partitions, Pause, Headers, Timestamps, Transactions) or
+// declares what a queue-based broker lacks (Queue, NoKeys), so that Kafka,
+// Redis lists and AMQP queues run the same cases.
+//
 // Every case waits on what it expects (records, callbacks) under a
 // deadline; none sleeps to let things happen. The few checks that
 // something does NOT happen (a paused topic delivers nothing, a full
@@ -39,6 +44,19 @@ type Features struct {
 	Timestamps bool
 	// Transactions: the transport implements transport.Transactional.
 	Transactions bool
+	// Queue: a topic is one queue (a Redis list, an AMQP queue), not a
+	// log. Records have no broker offsets: a consumed record's Offset is
+	// the consumer's own delivery count (increasing within one consumer,
+	// starting again in the next one), so the cases compare records by
+	// value, not by offset. The members of a group compete for records
+	// (no partitions), and Commit acknowledges exactly the records given,
+	// not a prefix of a partition: the case GroupCompetes checks both.
+	// Order per key holds for one consumer (a queue is FIFO), not across
+	// competing ones, which is why no case asks for that.
+	Queue bool
+	// NoKeys: record keys are not carried (an IntelMQ Redis queue holds
+	// only the message); consumed records have none.
+	NoKeys bool
 	// Timeout bounds each case; 0 means 2 minutes (the machines that
 	// run the suite are shared and slow: cases finish as fast as the
 	// transport allows, the bound only stops a hung case).
@@ -58,6 +76,7 @@ var cases = []testCase{
 	{"AtLeastOnceAcrossRestart", nil, testAtLeastOnceAcrossRestart},
 	{"NoLossWithoutCommit", nil, testNoLossWithoutCommit},
 	{"GroupSharesPartitions", func(f Features) bool { return f.Partitions }, testGroupSharesPartitions},
+	{"GroupCompetes", func(f Features) bool { return f.Queue }, testGroupCompetes},
 	{"PauseResume", func(f Features) bool { return f.Pause }, testPauseResume},
 	{"Backpressure", nil, testBackpressure},
 	{"CancelAndClose", nil, testCancelAndClose},
