@@ -4,13 +4,23 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
 
 func main() {
 	if err := newRootCmd().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "intelstream:", err)
-		os.Exit(1)
+		// An error may carry its exit code (the check plugins' 1, 2, 3);
+		// one with an empty message has said everything already.
+		code := 1
+		var coded interface{ ExitCode() int }
+		if errors.As(err, &coded) {
+			code = coded.ExitCode()
+		}
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(os.Stderr, "intelstream:", msg)
+		}
+		os.Exit(code)
 	}
 }
