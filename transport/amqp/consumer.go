@@ -133,6 +133,7 @@ func (c *consumer) record(d delivery) *transport.Record {
 	if c.t.codec != nil {
 		v, err := c.t.codec.FromQueue(context.Background(), d.topic, r.Value)
 		if err != nil {
+			c.t.log.Warn("amqp transport: message not converted; delivered as it is", "queue", c.t.Queue(d.topic), "err", err)
 			r.Headers = append(r.Headers, transport.Header{Key: intelmqjson.ErrorHeader, Value: []byte(err.Error())})
 		} else {
 			r.Value = v

@@ -9,7 +9,6 @@ package intelmqjson
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -46,13 +45,14 @@ type Avro struct {
 	reg   *schemas.Registry
 	serde *schemas.Serde
 
-	mu    sync.Mutex
-	kinds map[int]schemas.Record // schema id → what it describes
+	mu     sync.Mutex
+	kinds  map[int]schemas.Record    // schema id → what it describes
+	topics map[string]schemas.Record // topic → what it carries
 }
 
 // NewAvro returns the Codec for records registered in reg.
 func NewAvro(reg *schemas.Registry) *Avro {
-	return &Avro{reg: reg, serde: schemas.NewSerde(reg, schemas.TopicName), kinds: map[int]schemas.Record{}}
+	return &Avro{reg: reg, serde: schemas.NewSerde(reg, schemas.TopicName), kinds: map[int]schemas.Record{}, topics: map[string]schemas.Record{}}
 }
 
 // ToQueue implements Codec.
@@ -86,6 +86,9 @@ func (a *Avro) FromQueue(ctx context.Context, topic string, msg []byte) ([]byte,
 	if err != nil {
 		return nil, err
 	}
+	if err := a.carries(topic, typ); err != nil {
+		return nil, err
+	}
 	switch typ {
 	case "Event":
 		var e dho.Event
@@ -102,6 +105,28 @@ func (a *Avro) FromQueue(ctx context.Context, topic string, msg []byte) ([]byte,
 	default:
 		return nil, fmt.Errorf("intelmq message: __type %q, want Event or Report", typ)
 	}
+}
+
+// carries checks that topic carries one kind of record: its subject holds
+// one schema, as every queue of an IntelMQ pipeline holds either reports
+// (collector to parser) or events.
+func (a *Avro) carries(topic, typ string) error {
+	var k schemas.Record
+	switch typ {
+	case "Event":
+		k = schemas.EventRecord
+	case "Report":
+		k = schemas.ReportRecord
+	default:
+		return fmt.Errorf("intelmq message: __type %q, want Event or Report", typ)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if have, ok := a.topics[topic]; ok && have != k {
+		return fmt.Errorf("intelmq message: a %s on %s, which carries %ss", typ, topic, have)
+	}
+	a.topics[topic] = k
+	return nil
 }
 
 // MessageType returns the "__type" of an IntelMQ message: Event when it
@@ -151,10 +176,6 @@ func (a *Avro) kind(ctx context.Context, id int) (schemas.Record, error) {
 	a.mu.Unlock()
 	return k, nil
 }
-
-// ErrCodec is wrapped by the errors a transport records when a queue
-// message could not be converted.
-var ErrCodec = errors.New("intelmq message not converted")
 
 // ErrorHeader is the header a queue transport sets on a consumed record
 // whose message FromQueue refused: the record then carries the message as

@@ -256,6 +256,7 @@ func (c *consumer) record(ctx context.Context, s source, msg string) *transport.
 	if c.t.codec != nil {
 		v, err := c.t.codec.FromQueue(ctx, s.topic, r.Value)
 		if err != nil {
+			c.t.log.Warn("intelmqredis: message not converted; delivered as it is", "queue", s.queue, "err", err)
 			r.Headers = []transport.Header{{Key: intelmqjson.ErrorHeader, Value: []byte(err.Error())}}
 		} else {
 			r.Value = v
@@ -359,10 +360,9 @@ func (c *consumer) take(ctx context.Context, active []source) ([]*transport.Reco
 	if err != nil || len(recs) > 0 {
 		return recs, err
 	}
+	// Redis takes whole seconds here (go-redis truncates): with several
+	// queues, the others are looked at (fill) between the waits.
 	wait := c.t.block
-	if len(active) > 1 {
-		wait = c.t.block / time.Duration(len(active))
-	}
 	s := active[0]
 	msg, err := c.t.client.BLMove(context.Background(), s.queue, s.internal, "RIGHT", "LEFT", wait).Result()
 	if errors.Is(err, redis.Nil) {

@@ -95,7 +95,7 @@ func Logger(l *slog.Logger) Option { return func(t *Transport) { t.log = l } }
 
 // New returns a transport on client, which stays the caller's to close.
 func New(client *redis.Client, opts ...Option) *Transport {
-	t := &Transport{client: client, queues: map[string][]string{}, lease: 30 * time.Second, block: 500 * time.Millisecond, log: slog.Default()}
+	t := &Transport{client: client, queues: map[string][]string{}, lease: 30 * time.Second, block: time.Second, log: slog.Default()}
 	for _, o := range opts {
 		o(t)
 	}
