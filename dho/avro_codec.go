@@ -92,13 +92,22 @@ func (r *Report) UnmarshalAvro(data []byte) error {
 // writer schemas).
 func (w view) decodeAvro(data []byte) error {
 	r := &avroReader{s: string(data)}
-	for _, f := range avroLeaves[w.kind] {
-		if err := readLeaf(r, w.at(f), f); err != nil {
-			return fmt.Errorf("avro %s: %s: %w", strings.ToLower(recs[w.kind].typeName), f.Name, err)
-		}
+	if err := w.readAvro(r); err != nil {
+		return fmt.Errorf("avro %s: %w", strings.ToLower(recs[w.kind].typeName), err)
 	}
 	if r.i != len(r.s) {
 		return fmt.Errorf("avro %s: %d bytes left after the record", strings.ToLower(recs[w.kind].typeName), len(r.s)-r.i)
+	}
+	return nil
+}
+
+// readAvro reads one record of the current schema from r, which may hold
+// more after it (a digest's events).
+func (w view) readAvro(r *avroReader) error {
+	for _, f := range avroLeaves[w.kind] {
+		if err := readLeaf(r, w.at(f), f); err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
 	}
 	return nil
 }

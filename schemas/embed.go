@@ -14,23 +14,26 @@ import (
 //go:embed avro/*.avsc
 var avroFiles embed.FS
 
-// Record names one of the two DHO record types.
+// Record names one of the DHO record types.
 type Record string
 
 // The DHO record types.
 const (
 	EventRecord  Record = "event"
 	ReportRecord Record = "report"
+	// DigestRecord is a notification: the events grouped for one
+	// recipient (since DHO 2.0).
+	DigestRecord Record = "digest"
 )
 
 // Records lists the DHO record types.
-var Records = []Record{EventRecord, ReportRecord}
+var Records = []Record{EventRecord, ReportRecord, DigestRecord}
 
-// ParseRecord accepts "event" or "report".
+// ParseRecord accepts "event", "report" or "digest".
 func ParseRecord(s string) (Record, error) {
 	r := Record(strings.ToLower(s))
 	if !slices.Contains(Records, r) {
-		return "", fmt.Errorf("record %q: want event or report", s)
+		return "", fmt.Errorf("record %q: want event, report or digest", s)
 	}
 	return r, nil
 }
@@ -38,8 +41,11 @@ func ParseRecord(s string) (Record, error) {
 // FullName is the Avro full name of the record, as the record-name subject
 // strategy uses it.
 func (r Record) FullName() string {
-	if r == ReportRecord {
+	switch r {
+	case ReportRecord:
 		return dho.AvroNamespace + ".Report"
+	case DigestRecord:
+		return dho.AvroNamespace + ".Digest"
 	}
 	return dho.AvroNamespace + ".Event"
 }
@@ -55,6 +61,9 @@ func Avro(r Record, version string) (string, error) {
 	if version == "" {
 		version = dho.Version
 	}
+	if r == DigestRecord && generated(r, version) == "" && slices.Contains(dho.Versions, version) {
+		return "", fmt.Errorf("no Avro schema for digest at DHO version %q: digests exist since DHO %s", version, dho.DigestSince)
+	}
 	b, err := avroFiles.ReadFile(fileName(r, version))
 	if err != nil {
 		return "", fmt.Errorf("no Avro schema for %s at DHO version %q (versions: %s)", r, version, strings.Join(dho.Versions, ", "))
@@ -63,9 +72,13 @@ func Avro(r Record, version string) (string, error) {
 }
 
 // generated returns what the field registry generates for r at version.
+// ("" for a digest before DHO 2.0).
 func generated(r Record, version string) string {
-	if r == ReportRecord {
+	switch r {
+	case ReportRecord:
 		return dho.ReportAvroSchema(version)
+	case DigestRecord:
+		return dho.DigestAvroSchema(version)
 	}
 	return dho.AvroSchema(version)
 }

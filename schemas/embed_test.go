@@ -17,6 +17,12 @@ func TestEmbeddedSchemasMatchRegistry(t *testing.T) {
 	for _, r := range Records {
 		for _, v := range dho.Versions {
 			want := generated(r, v)
+			if want == "" {
+				if _, err := Avro(r, v); err == nil {
+					t.Errorf("a %s schema at DHO %s, which has none", r, v)
+				}
+				continue
+			}
 			path := filepath.FromSlash(fileName(r, v))
 			if *update {
 				if err := os.WriteFile(path, []byte(want), 0o644); err != nil {

@@ -378,3 +378,38 @@ func TestLevels(t *testing.T) {
 		t.Error("bad level accepted")
 	}
 }
+
+func TestSerdeDigests(t *testing.T) {
+	ctx := context.Background()
+	_, reg := newRegistry(t)
+	w := NewSerde(reg, TopicName)
+	d := &dho.Digest{Recipient: "abuse@example.net", Template: "scan", Count: 1, Events: []dho.Event{*sampleEvent(t)}}
+	b, err := w.EncodeDigest(ctx, "notify", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A reader that knows nothing fetches the schema by id and finds it is
+	// the current digest schema.
+	r := NewSerde(reg, TopicName)
+	var got dho.Digest
+	if err := r.DecodeDigest(ctx, b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Recipient != d.Recipient || len(got.Events) != 1 || !reflect.DeepEqual(got.Events[0], d.Events[0]) {
+		t.Fatalf("decoded %+v", got)
+	}
+	// An event is no digest.
+	eb, err := w.EncodeEvent(ctx, "events", sampleEvent(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.DecodeDigest(ctx, eb, &got); err == nil || !strings.Contains(err.Error(), "not the current DHO digest schema") {
+		t.Fatalf("an event decoded as a digest: %v", err)
+	}
+	if rec, err := ParseRecord("Digest"); err != nil || rec != DigestRecord || rec.FullName() != "intelstream.dho.Digest" {
+		t.Fatalf("ParseRecord: %v %v", rec, err)
+	}
+	if _, err := Avro(DigestRecord, "1.0"); err == nil || !strings.Contains(err.Error(), "digests exist since DHO 2.0") {
+		t.Fatalf("digest at 1.0: %v", err)
+	}
+}

@@ -101,6 +101,34 @@ func (s *Serde) EncodeReport(ctx context.Context, topic string, r *dho.Report) (
 	return AppendReport(make([]byte, 0, 512), id, r), nil
 }
 
+// EncodeDigest returns d in the wire format for topic.
+func (s *Serde) EncodeDigest(ctx context.Context, topic string, d *dho.Digest) ([]byte, error) {
+	id, err := s.Prepare(ctx, topic, DigestRecord)
+	if err != nil {
+		return nil, err
+	}
+	return AppendDigest(make([]byte, 0, 512), id, d), nil
+}
+
+// AppendDigest appends d in the wire format with schema id id.
+func AppendDigest(dst []byte, id int, d *dho.Digest) []byte {
+	return d.AppendAvro(appendHeader(dst, id))
+}
+
+// DecodeDigest replaces d with the digest in wire-format bytes b. Digests
+// decode only when written with the current digest schema: they are new
+// in DHO 2.0 and have no older versions to resolve.
+func (s *Serde) DecodeDigest(ctx context.Context, b []byte, d *dho.Digest) error {
+	id, body, _, _, err := s.decoder(ctx, b, DigestRecord)
+	if err != nil {
+		return err
+	}
+	if err := d.UnmarshalAvro(body); err != nil {
+		return fmt.Errorf("schema id %d: %w", id, err)
+	}
+	return nil
+}
+
 // SchemaID returns the schema id of wire-format bytes.
 func SchemaID(b []byte) (int, []byte, error) {
 	var h sr.ConfluentHeader
@@ -174,9 +202,12 @@ func (s *Serde) decoder(ctx context.Context, b []byte, r Record) (int, []byte, *
 		s.mu.Unlock()
 		return id, body, nil, true, nil
 	}
-	if r == ReportRecord {
+	switch r {
+	case DigestRecord:
+		return 0, nil, nil, false, fmt.Errorf("schema id %d is not the current DHO digest schema (digests are read with the current schema only)", id)
+	case ReportRecord:
 		dec, err = dho.NewReportAvroDecoder(schema)
-	} else {
+	default:
 		dec, err = dho.NewEventAvroDecoder(schema)
 	}
 	if err != nil {

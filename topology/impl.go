@@ -30,6 +30,8 @@ func decodeInto[T Record](ctx context.Context, rt *nodeRuntime, b []byte, v *T) 
 		return rt.serde.DecodeEvent(ctx, b, p)
 	case *dho.Report:
 		return rt.serde.DecodeReport(ctx, b, p)
+	case *dho.Digest:
+		return rt.serde.DecodeDigest(ctx, b, p)
 	}
 	return nil
 }
@@ -44,6 +46,12 @@ func encode[T Record](v *T, id int) []byte {
 		return schemas.AppendEvent(make([]byte, 0, 512), id, p)
 	case *dho.Report:
 		return schemas.AppendReport(make([]byte, 0, 512), id, p)
+	case *dho.Digest:
+		// A digest gets its id when it is first produced, as events do.
+		if p.ID == "" {
+			p.ID = dho.NewID()
+		}
+		return schemas.AppendDigest(make([]byte, 0, 512*(1+len(p.Events))), id, p)
 	}
 	panic("topology: unknown record type")
 }
@@ -70,6 +78,10 @@ func keyOf[T Record](rt *nodeRuntime, v *T, inKey []byte, fresh bool) []byte {
 	case *dho.Report:
 		if p.Feed.Name != "" {
 			return []byte(p.Feed.Name)
+		}
+	case *dho.Digest:
+		if p.Recipient != "" {
+			return []byte(p.Recipient)
 		}
 	}
 	return nil

@@ -338,8 +338,11 @@ func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, 
 		rt.inFlight = max(rt.inFlight, rt.batchSize)
 	}
 	record := schemas.EventRecord
-	if n.outType == "report" {
+	switch n.outType {
+	case "report":
 		record = schemas.ReportRecord
+	case "digest":
+		record = schemas.DigestRecord
 	}
 	switch n.op {
 	case opSink:

@@ -26,9 +26,10 @@ import (
 	"github.com/intelstream/intelstream/dho"
 )
 
-// Record is the type of what flows on a stream: a DHO event or report.
+// Record is the type of what flows on a stream: a DHO event, a report, or a
+// digest (the events grouped into one notification for one recipient).
 type Record interface {
-	dho.Event | dho.Report
+	dho.Event | dho.Report | dho.Digest
 }
 
 // Collector brings records in from outside (a feed, a mailbox, a queue).
@@ -117,7 +118,7 @@ type node struct {
 	kind     Kind
 	spec     *Spec
 	inputs   []port
-	outType  string // "event" or "report"; "" for sinks
+	outType  string // "event", "report" or "digest"; "" for sinks
 	inType   string
 	branches []string // route: the names of the outputs
 	requires []string
@@ -217,8 +218,11 @@ func (t *Topology) input(name string, in port, owner *Topology) port {
 
 func typeName[T Record]() string {
 	var zero T
-	if _, ok := any(zero).(dho.Report); ok {
+	switch any(zero).(type) {
+	case dho.Report:
 		return "report"
+	case dho.Digest:
+		return "digest"
 	}
 	return "event"
 }

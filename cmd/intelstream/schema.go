@@ -37,7 +37,7 @@ func (f *registryFlags) add(cmd *cobra.Command) {
 	p.StringVar(&f.key, "registry-key", "", "PEM client key for an https registry")
 	p.BoolVar(&f.insecure, "registry-insecure", false, "do not verify the registry's TLS certificate (tests only)")
 	p.StringVar(&f.topic, "topic", "", "topic whose schema subject to use (topic and topic-record strategies)")
-	p.StringVar(&f.record, "record", "event", "DHO record: event or report")
+	p.StringVar(&f.record, "record", "event", "DHO record: event, report or digest")
 	p.StringVar(&f.strategy, "strategy", "topic", "subject naming strategy: topic, record or topic-record")
 }
 
@@ -367,9 +367,12 @@ func newSchemaExportCmd(rf *registryFlags) *cobra.Command {
 				if version != "" && version != dho.Version {
 					return fmt.Errorf("the JSON Schema exists for the current DHO version (%s) only", dho.Version)
 				}
-				if rec == schemas.ReportRecord {
+				switch rec {
+				case schemas.ReportRecord:
 					out = jsonschema.Report()
-				} else {
+				case schemas.DigestRecord:
+					return errors.New("digests have an Avro schema only (--format avro); their events follow the event JSON Schema")
+				default:
 					out = jsonschema.Event()
 				}
 			case "markdown":

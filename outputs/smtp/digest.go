@@ -50,6 +50,9 @@ func init() {
 // mailTemplate is a subject and body template pair.
 type mailTemplate struct{ subject, body *template.Template }
 
+// The digest output is a topology output of digests (the notify expert's).
+var _ topology.Output[dho.Digest] = (*DigestOutput)(nil)
+
 // DigestOutput mails digests.
 type DigestOutput struct {
 	m          *mailer

@@ -33,6 +33,7 @@ import (
 	_ "github.com/intelstream/intelstream/processors/experts/maxmind"
 	_ "github.com/intelstream/intelstream/processors/experts/misp"
 	_ "github.com/intelstream/intelstream/processors/experts/modify"
+	_ "github.com/intelstream/intelstream/processors/experts/notify"
 	_ "github.com/intelstream/intelstream/processors/experts/remove_affix"
 	_ "github.com/intelstream/intelstream/processors/experts/reversedns"
 	_ "github.com/intelstream/intelstream/processors/experts/rfc1918"

@@ -28,8 +28,12 @@ type Env struct {
 	// Opts are added to every run (e.g. topology.WithMemoryState()).
 	Opts []topology.RunOption
 
-	mu  sync.Mutex
-	out []*dho.Event
+	// SourceOpts are options of the collect node (e.g. topology.KeyBy).
+	SourceOpts []topology.NodeOption
+
+	mu      sync.Mutex
+	out     []*dho.Event
+	digests []*dho.Digest
 }
 
 // New starts the broker and registry for t. The state directory is a
@@ -61,6 +65,26 @@ func New(t *testing.T) *Env {
 // a restarted process would.
 func (e *Env) Run(proc topology.Processor[dho.Event, dho.Event], in []*dho.Event, want int, settle time.Duration) {
 	e.t.Helper()
+	run(e, proc, in, want, settle, func(batch []*dho.Event) {
+		for _, ev := range batch {
+			e.out = append(e.out, ev.Clone())
+		}
+	}, func() int { return len(e.Out()) })
+}
+
+// RunDigests is Run for an expert that emits digests (notify): out
+// collects digests, see Digests.
+func (e *Env) RunDigests(proc topology.Processor[dho.Event, dho.Digest], in []*dho.Event, want int, settle time.Duration) {
+	e.t.Helper()
+	run(e, proc, in, want, settle, func(batch []*dho.Digest) {
+		for _, d := range batch {
+			e.digests = append(e.digests, d)
+		}
+	}, func() int { return len(e.Digests()) })
+}
+
+func run[Out topology.Record](e *Env, proc topology.Processor[dho.Event, Out], in []*dho.Event, want int, settle time.Duration, collect func([]*Out), count func() int) {
+	e.t.Helper()
 	top := topology.New("state")
 	src := topology.Source(top, "collect", topology.CollectorFunc[dho.Event](func(ctx context.Context, emit func(*dho.Event) error) error {
 		for _, ev := range in {
@@ -69,14 +93,12 @@ func (e *Env) Run(proc topology.Processor[dho.Event, dho.Event], in []*dho.Event
 			}
 		}
 		return nil
-	}))
+	}), e.SourceOpts...)
 	mid := topology.Map(top, "expert", src, proc, topology.TickEvery(50*time.Millisecond))
-	topology.Sink(top, "out", mid, topology.OutputFunc[dho.Event](func(_ context.Context, batch []*dho.Event) error {
+	topology.Sink(top, "out", mid, topology.OutputFunc[Out](func(_ context.Context, batch []*Out) error {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		for _, ev := range batch {
-			e.out = append(e.out, ev.Clone())
-		}
+		collect(batch)
 		return nil
 	}))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -87,7 +109,7 @@ func (e *Env) Run(proc topology.Processor[dho.Event, dho.Event], in []*dho.Event
 	deadline := time.Now().Add(60 * time.Second)
 	last, lastChange := -1, time.Now()
 	for {
-		n := len(e.Out())
+		n := count()
 		if n != last {
 			last, lastChange = n, time.Now()
 		}
@@ -97,7 +119,7 @@ func (e *Env) Run(proc topology.Processor[dho.Event, dho.Event], in []*dho.Event
 		if time.Now().After(deadline) {
 			cancel()
 			<-done
-			e.t.Fatalf("timed out: %d events out, want %d", n, want)
+			e.t.Fatalf("timed out: %d records out, want %d", n, want)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -105,6 +127,13 @@ func (e *Env) Run(proc topology.Processor[dho.Event, dho.Event], in []*dho.Event
 	if err := <-done; err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// Digests returns the digests output so far.
+func (e *Env) Digests() []*dho.Digest {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]*dho.Digest(nil), e.digests...)
 }
 
 // Out returns the events output so far.
