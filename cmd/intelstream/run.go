@@ -22,6 +22,7 @@ import (
 
 	_ "github.com/intelstream/intelstream/examples/idea-export/ideaexport" // the IDEA export topology
 	_ "github.com/intelstream/intelstream/examples/quickstart/quickstart"  // the quickstart topology
+	"github.com/intelstream/intelstream/internal/logging"
 	"github.com/intelstream/intelstream/internal/runner"
 	"github.com/intelstream/intelstream/topology"
 	"github.com/intelstream/intelstream/topology/config"
@@ -93,6 +94,8 @@ func newRunCmd() *cobra.Command {
 		metricsAddr string
 		untilIdle   time.Duration
 		logLevel    string
+		logFormat   string
+		logOutput   string
 		stateDir    string
 		memState    bool
 		configPath  string
@@ -118,7 +121,11 @@ the file's run settings apply where no flag is given.`,
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return fmt.Errorf("--log-level %q: want debug, info, warn or error", logLevel)
 			}
-			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+			log, logControl, err := logging.New(logging.Options{Format: logFormat, Output: logOutput, Level: level, Stderr: cmd.ErrOrStderr()})
+			if err != nil {
+				return err
+			}
+			defer logControl.Close()
 			t, file, err := loadTopology(configPath, args, sets)
 			if err != nil {
 				return err
@@ -199,6 +206,8 @@ the file's run settings apply where no flag is given.`,
 	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this address, e.g. 127.0.0.1:9100")
 	f.DurationVar(&untilIdle, "until-idle", 0, "stop once records flowed and then nothing happened for this long (for demos and batch runs)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&logFormat, "log-format", "text", "text or json")
+	f.StringVar(&logOutput, "log-output", "stderr", "stderr, stdout, file:PATH, syslog (the local daemon), syslog://HOST:PORT (RFC 5424 over UDP), syslog+tcp://HOST:PORT or syslog+unix://PATH")
 	f.StringVar(&stateDir, "state-dir", os.Getenv("INTELSTREAM_STATE_DIR"), "where nodes with tables keep their local stores (default: intelstream/state in the user cache directory; $INTELSTREAM_STATE_DIR)")
 	f.BoolVar(&memState, "memory-state", false, "keep tables' local stores in memory (restored from the changelogs at every start)")
 	return cmd

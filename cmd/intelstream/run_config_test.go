@@ -13,11 +13,28 @@ import (
 // embedded broker: the same 60 events as the Go quickstart.
 func TestRunConfigQuickstart(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.jsonl")
+	logFile := filepath.Join(t.TempDir(), "run.log")
 	t.Chdir(filepath.Join("..", "..")) // the file's paths are relative to the repository
 	file := filepath.Join("examples", "config", "quickstart.yaml")
-	_, _, err := run(t, "", "run", "-c", file, "--set", "output.path="+out, "--until-idle", "1s", "--log-level", "warn")
+	_, stderr, err := run(t, "", "run", "-c", file, "--set", "output.path="+out, "--until-idle", "1s",
+		"--log-level", "info", "--log-format", "json", "--log-output", "file:"+logFile)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if stderr != "" {
+		t.Errorf("logged to stderr: %s", stderr)
+	}
+	logs, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(logs), `"level":"INFO","msg":"embedded broker and registry started`) {
+		t.Errorf("log file:\n%s", logs)
+	}
+	for _, bad := range [][]string{{"--log-format", "xml"}, {"--log-output", "kafka"}} {
+		if _, _, err := run(t, "", append([]string{"run", "-c", file}, bad...)...); err == nil || !strings.Contains(err.Error(), bad[1]) {
+			t.Errorf("%v: %v", bad, err)
+		}
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
