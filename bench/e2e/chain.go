@@ -34,6 +34,25 @@ type chainResult struct {
 	EventsPerS float64 `json:"events_per_s"`
 	PeakRSSMiB float64 `json:"peak_rss_mib"` // sum of the worker processes' peak RSS (the broker excluded)
 	MaxRSSMiB  float64 `json:"max_rss_mib"`  // the largest worker's peak RSS
+	// WorkerCPUSeconds is the CPU time of all worker processes (their whole
+	// life, group joins included); CoresPer10k the same per 10,000 events/s.
+	WorkerCPUSeconds float64 `json:"worker_cpu_seconds"`
+	CoresPer10k      float64 `json:"cores_per_10k_events_per_s"`
+	// With one process per node (-per-node): what each node's process used.
+	Nodes []nodeUsage `json:"nodes,omitempty"`
+	// CPU seconds the benchmark's own process (the kfake broker) used.
+	BrokerCPUSeconds float64 `json:"broker_cpu_seconds"`
+}
+
+// nodeUsage is one node process's resource use over a run.
+type nodeUsage struct {
+	Node       string  `json:"node"`
+	CPUSeconds float64 `json:"cpu_seconds"` // user + system, whole process life
+	PeakRSSMiB float64 `json:"peak_rss_mib"`
+	StateBytes int64   `json:"state_bytes"` // the node's local table stores on disk
+	// CoresPer10k is the CPU the node needs per 10,000 events/s: CPU
+	// seconds per event × 10,000.
+	CoresPer10k float64 `json:"cores_per_10k_events_per_s"`
 }
 
 // worker is one running worker process.
@@ -42,6 +61,9 @@ type worker struct {
 	mu      sync.Mutex
 	written int64
 	rssKiB  int64
+	cpuSec  float64
+	disk    int64
+	node    string // the only node it runs, with -per-node
 	done    chan struct{}
 }
 
@@ -54,8 +76,12 @@ func (w *worker) count() int64 {
 // runChain measures one chain ("topology" or "hand") with n worker
 // processes and n partitions per topic, on a fresh embedded broker (in
 // this process) and registry.
-func runChain(ctx context.Context, kind string, n int, reports [][]byte, expected int, tmp string, timeout time.Duration, profileDir string) (chainResult, error) {
+//
+// With perNode (the topology only) every consuming node runs in a process
+// of its own instead, and the result says what each used.
+func runChain(ctx context.Context, kind string, n int, reports [][]byte, expected int, tmp string, timeout time.Duration, profileDir string, perNode bool) (chainResult, error) {
 	res := chainResult{Chain: kind, Workers: n, Partitions: n, Expected: expected}
+	cpuBefore := processCPUSeconds()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cl, err := embedded.Start(ctx, embedded.Partitions(n))
@@ -90,7 +116,17 @@ func runChain(ctx context.Context, kind string, n int, reports [][]byte, expecte
 	}
 
 	dir := filepath.Join(tmp, fmt.Sprintf("%s-%d", kind, n))
-	workers := make([]*worker, n)
+	members := n
+	var only []string
+	if perNode {
+		dir += "-per-node"
+		members, only = 1, consumingNodes
+		res.Chain = kind + " per node"
+	}
+	workers := make([]*worker, max(n, len(only)))
+	if perNode {
+		workers = workers[:len(only)]
+	}
 	for i := range workers {
 		wdir := filepath.Join(dir, strconv.Itoa(i))
 		if err := os.MkdirAll(wdir, 0o755); err != nil {
@@ -100,7 +136,11 @@ func runChain(ctx context.Context, kind string, n int, reports [][]byte, expecte
 		if profileDir != "" {
 			profile = filepath.Join(profileDir, fmt.Sprintf("worker-%s-%d-%d.pprof", kind, n, i))
 		}
-		w, err := startWorker(kind, brokers, cl.RegistryURL(), n, wdir, profile)
+		node := ""
+		if perNode {
+			node = only[i]
+		}
+		w, err := startWorker(kind, brokers, cl.RegistryURL(), n, wdir, profile, node)
 		if err != nil {
 			return res, err
 		}
@@ -114,7 +154,7 @@ func runChain(ctx context.Context, kind string, n int, reports [][]byte, expecte
 			}
 		}
 	}()
-	if err := waitGroupsStable(ctx, brokers, prefix, n, workers); err != nil {
+	if err := waitGroupsStable(ctx, brokers, prefix, members, n, workers); err != nil {
 		return res, err
 	}
 
@@ -188,21 +228,28 @@ func runChain(ctx context.Context, kind string, n int, reports [][]byte, expecte
 		res.PeakRSSMiB += float64(w.rssKiB) / 1024
 		res.MaxRSSMiB = max(res.MaxRSSMiB, float64(w.rssKiB)/1024)
 		final += w.written
+		res.WorkerCPUSeconds += w.cpuSec
+		if w.node != "" {
+			res.Nodes = append(res.Nodes, nodeUsage{Node: w.node, CPUSeconds: w.cpuSec, PeakRSSMiB: float64(w.rssKiB) / 1024,
+				StateBytes: w.disk, CoresPer10k: w.cpuSec / float64(expected) * 10_000})
+		}
 		w.mu.Unlock()
 	}
 	res.Events = final
+	res.CoresPer10k = res.WorkerCPUSeconds / float64(expected) * 10_000
+	res.BrokerCPUSeconds = processCPUSeconds() - cpuBefore
 	return res, nil
 }
 
 // startWorker starts this program as a worker process.
-func startWorker(kind string, brokers []string, registry string, partitions int, dir, profile string) (*worker, error) {
+func startWorker(kind string, brokers []string, registry string, partitions int, dir, profile, node string) (*worker, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), envWorker+"="+kind, envBrokers+"="+strings.Join(brokers, ","), envRegistry+"="+registry,
-		envPartitions+"="+strconv.Itoa(partitions), envDir+"="+dir, envProfile+"="+profile)
+		envPartitions+"="+strconv.Itoa(partitions), envDir+"="+dir, envProfile+"="+profile, envNodes+"="+node)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -211,7 +258,7 @@ func startWorker(kind string, brokers []string, registry string, partitions int,
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	w := &worker{cmd: cmd, done: make(chan struct{})}
+	w := &worker{cmd: cmd, done: make(chan struct{}), node: node}
 	go func() {
 		defer close(w.done)
 		sc := bufio.NewScanner(out)
@@ -222,10 +269,12 @@ func startWorker(kind string, brokers []string, registry string, partitions int,
 				w.mu.Lock()
 				w.written = n
 				w.mu.Unlock()
-			} else if v, ok := strings.CutPrefix(line, "RSS "); ok {
-				n, _ := strconv.ParseInt(v, 10, 64)
+			} else if v, ok := strings.CutPrefix(line, "USAGE "); ok {
+				var rss, disk int64
+				var cpu float64
+				fmt.Sscanf(v, "rss-kib=%d cpu-s=%g state-bytes=%d", &rss, &cpu, &disk)
 				w.mu.Lock()
-				w.rssKiB = n
+				w.rssKiB, w.cpuSec, w.disk = rss, cpu, disk
 				w.mu.Unlock()
 			}
 		}
@@ -237,7 +286,7 @@ func startWorker(kind string, brokers []string, registry string, partitions int,
 // waitGroupsStable waits until every consuming node's group has n members
 // and every partition of its input assigned, so that the measurement does
 // not include process start and group joins.
-func waitGroupsStable(ctx context.Context, brokers []string, prefix string, n int, workers []*worker) error {
+func waitGroupsStable(ctx context.Context, brokers []string, prefix string, members, partitions int, workers []*worker) error {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
 		return err
@@ -253,7 +302,7 @@ func waitGroupsStable(ctx context.Context, brokers []string, prefix string, n in
 		if err == nil {
 			ready := 0
 			for _, g := range described {
-				if g.State != "Stable" || len(g.Members) != n {
+				if g.State != "Stable" || len(g.Members) != members {
 					continue
 				}
 				assigned := 0
@@ -264,7 +313,7 @@ func waitGroupsStable(ctx context.Context, brokers []string, prefix string, n in
 						}
 					}
 				}
-				if assigned == n {
+				if assigned == partitions {
 					ready++
 				}
 			}
@@ -280,7 +329,7 @@ func waitGroupsStable(ctx context.Context, brokers []string, prefix string, n in
 			}
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("groups %v not stable with %d members: %w", groups, n, ctx.Err())
+			return fmt.Errorf("groups %v not stable with %d members: %w", groups, members, ctx.Err())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -64,7 +64,7 @@ func TestChains(t *testing.T) {
 	}
 	for _, kind := range []string{"topology", "hand"} {
 		for _, n := range []int{1, 2} {
-			r, err := runChain(ctx, kind, n, reports, expected, tmp, 2*time.Minute, "")
+			r, err := runChain(ctx, kind, n, reports, expected, tmp, 2*time.Minute, "", false)
 			if err != nil {
 				t.Fatalf("%s %d: %v", kind, n, err)
 			}

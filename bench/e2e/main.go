@@ -66,6 +66,7 @@ type config struct {
 	BenchTime  string        `json:"-"`
 	Timeout    time.Duration `json:"-"`
 	CPUProfile string        `json:"-"`
+	PerNode    bool          `json:"per_node"`
 }
 
 // results is what results.json holds.
@@ -75,6 +76,7 @@ type results struct {
 	Config     config        `json:"config"`
 	Chains     []chainResult `json:"chains"`
 	Ratios     []ratio       `json:"ratios"`
+	PerNode    *chainResult  `json:"per_node,omitempty"`
 	Stages     []stageResult `json:"stages"`
 	IntelMQ    float64       `json:"intelmq_reference_events_per_s"`
 	Target     float64       `json:"target_events_per_s"`
@@ -113,6 +115,7 @@ func main() {
 	flag.StringVar(&c.Go, "go", "go", "the go command for the stage benchmarks")
 	flag.StringVar(&c.BenchTime, "benchtime", "1s", "benchtime of the stage benchmarks")
 	flag.DurationVar(&timeout, "timeout", timeout, "limit for one end-to-end measurement")
+	flag.BoolVar(&c.PerNode, "per-node", true, "also run the topology with one process per node (one partition) and report each node's CPU, memory and state")
 	flag.StringVar(&c.CPUProfile, "cpuprofile", "", "a folder for CPU profiles: broker.pprof (this process: kfake) and one per worker process")
 	flag.Parse()
 	c.Timeout = timeout
@@ -210,7 +213,7 @@ func run(ctx context.Context, c config, out, log io.Writer) (*results, error) {
 		var pair [2]chainResult
 		for i, kind := range []string{"topology", "hand"} {
 			fmt.Fprintf(log, "e2e: %s, %d workers ...\n", kind, n)
-			r, err := runChain(ctx, kind, n, reports, expected, tmp, c.Timeout, c.CPUProfile)
+			r, err := runChain(ctx, kind, n, reports, expected, tmp, c.Timeout, c.CPUProfile, false)
 			if err != nil {
 				return nil, err
 			}
@@ -218,6 +221,14 @@ func run(ctx context.Context, c config, out, log io.Writer) (*results, error) {
 			res.Chains = append(res.Chains, r)
 		}
 		res.Ratios = append(res.Ratios, ratio{Workers: n, Ratio: pair[0].EventsPerS / pair[1].EventsPerS})
+	}
+	if c.PerNode {
+		fmt.Fprintln(log, "e2e: topology, one process per node ...")
+		r, err := runChain(ctx, "topology", 1, reports, expected, tmp, c.Timeout, c.CPUProfile, true)
+		if err != nil {
+			return nil, err
+		}
+		res.PerNode = &r
 	}
 	if c.Stages {
 		fmt.Fprintln(log, "e2e: stage benchmarks ...")
@@ -249,7 +260,7 @@ func printTable(w io.Writer, r *results) {
 	fmt.Fprintf(w, "\nintelstream end to end: %d scan_http rows (%d rows per report), %d CPUs, load %s → %s, %s\n\n",
 		r.Config.Rows, r.Config.ReportRows, r.Conditions.CPUs, r.Conditions.LoadBefore, r.Conditions.LoadAfter, r.Conditions.GoVersion)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "measurement\tworkers\tevents/s\tpeak RSS MiB (sum)\tvs ceiling\tvs IntelMQ\t")
+	fmt.Fprintln(tw, "measurement\tworkers\tevents/s\tpeak RSS MiB (sum)\tCPU cores per 10k ev/s\tvs ceiling\tvs IntelMQ\t")
 	for _, c := range r.Chains {
 		name := "topology: parse→taxonomy→dedup→file"
 		rel := ""
@@ -262,13 +273,22 @@ func printTable(w io.Writer, r *results) {
 				}
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%sx\t\n", name, c.Workers, formatFloat(c.EventsPerS, 0), formatFloat(c.PeakRSSMiB, 0), rel,
-			formatFloat(c.EventsPerS/r.IntelMQ, 0))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%sx\t\n", name, c.Workers, formatFloat(c.EventsPerS, 0), formatFloat(c.PeakRSSMiB, 0),
+			formatFloat(c.CoresPer10k, 2), rel, formatFloat(c.EventsPerS/r.IntelMQ, 0))
+	}
+	if p := r.PerNode; p != nil {
+		fmt.Fprintf(tw, "topology, one process per node, 1 partition\t%d\t%s\t%s\t%s\t\t%sx\t\n", len(p.Nodes), formatFloat(p.EventsPerS, 0),
+			formatFloat(p.PeakRSSMiB, 0), formatFloat(p.CoresPer10k, 2), formatFloat(p.EventsPerS/r.IntelMQ, 0))
+		for _, n := range p.Nodes {
+			fmt.Fprintf(tw, "  node %s (state on disk %s MiB)\t1\t\t%s\t%s\t\t\t\n", n.Node, formatFloat(float64(n.StateBytes)/(1<<20), 1),
+				formatFloat(n.PeakRSSMiB, 0), formatFloat(n.CoresPer10k, 2))
+		}
 	}
 	for _, s := range r.Stages {
-		fmt.Fprintf(tw, "stage, in-process, 1 core: %s\t1\t%s\t\t\t%sx\t\n", s.Name, formatFloat(s.EventsPerS, 0), formatFloat(s.EventsPerS/r.IntelMQ, 0))
+		fmt.Fprintf(tw, "stage, in-process, 1 core: %s\t1\t%s\t\t%s\t\t%sx\t\n", s.Name, formatFloat(s.EventsPerS, 0),
+			formatFloat(10_000/s.EventsPerS, 3), formatFloat(s.EventsPerS/r.IntelMQ, 0))
 	}
-	fmt.Fprintf(tw, "IntelMQ parser→taxonomy over Redis (reference, not measured here)\t\t%s\t\t\t1x\t\n", formatFloat(r.IntelMQ, 0))
+	fmt.Fprintf(tw, "IntelMQ parser→taxonomy over Redis (reference, not measured here)\t\t%s\t\t\t\t1x\t\n", formatFloat(r.IntelMQ, 0))
 	tw.Flush()
 	best := 0.0
 	for _, c := range r.Chains {
@@ -328,6 +348,9 @@ func chartBars(r *results) []bar {
 			label = fmt.Sprintf("franz-go by hand, %d workers", c.Workers)
 		}
 		bars = append(bars, bar{Label: label, Value: c.EventsPerS, Kind: c.Chain})
+	}
+	if p := r.PerNode; p != nil {
+		bars = append(bars, bar{Label: "topology, 1 process per node", Value: p.EventsPerS, Kind: "topology"})
 	}
 	for _, s := range r.Stages {
 		bars = append(bars, bar{Label: s.Name + " (1 core)", Value: s.EventsPerS, Kind: "stage"})

@@ -34,11 +34,12 @@ const (
 	envPartitions = "INTELSTREAM_E2E_PARTITIONS"
 	envDir        = "INTELSTREAM_E2E_DIR"
 	envProfile    = "INTELSTREAM_E2E_CPUPROFILE" // a file for the worker's CPU profile
+	envNodes      = "INTELSTREAM_E2E_NODES"      // run only this node of the topology
 )
 
 // workerMain runs a worker process when the environment asks for one and
 // reports whether it did. A worker runs until SIGTERM, then prints its peak
-// RSS ("RSS kib") and exits.
+// RSS, CPU time and the size of its table stores ("USAGE ...") and exits.
 func workerMain() bool {
 	kind := os.Getenv(envWorker)
 	if kind == "" {
@@ -65,7 +66,11 @@ func workerMain() bool {
 	if err == nil {
 		switch kind {
 		case "topology":
-			err = topologyWorker(ctx, brokers, reg, int32(partitions), dir)
+			nodes := consumingNodes
+			if only := os.Getenv(envNodes); only != "" {
+				nodes = []string{only}
+			}
+			err = topologyWorker(ctx, brokers, reg, int32(partitions), dir, nodes)
 		case "hand":
 			err = handWorker(ctx, brokers, reg, dir)
 		default:
@@ -77,13 +82,13 @@ func workerMain() bool {
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
-	fmt.Fprintf(os.Stdout, "RSS %d\n", peakRSSKiB())
+	fmt.Fprintf(os.Stdout, "USAGE rss-kib=%d cpu-s=%g state-bytes=%d\n", peakRSSKiB(), processCPUSeconds(), dirSize(filepath.Join(dir, "state")))
 	return true
 }
 
 // topologyWorker runs the topology's consuming nodes, as
 // "intelstream run e2e" would in one process.
-func topologyWorker(ctx context.Context, brokers []string, reg *schemas.Registry, partitions int32, dir string) error {
+func topologyWorker(ctx context.Context, brokers []string, reg *schemas.Registry, partitions int32, dir string, nodes []string) error {
 	tr, err := kafka.New(kafka.Brokers(brokers...), kafka.Partitions(partitions))
 	if err != nil {
 		return err
@@ -93,7 +98,7 @@ func topologyWorker(ctx context.Context, brokers []string, reg *schemas.Registry
 	if err != nil {
 		return err
 	}
-	return t.Run(ctx, topology.WithTransport(tr), topology.WithRegistry(reg), topology.OnlyNodes(consumingNodes...),
+	return t.Run(ctx, topology.WithTransport(tr), topology.WithRegistry(reg), topology.OnlyNodes(nodes...),
 		topology.WithPartitions(partitions, 1), topology.WithStateDir(filepath.Join(dir, "state")),
 		topology.WithLagInterval(0), topology.WithLogger(slog.New(slog.DiscardHandler)))
 }
