@@ -55,9 +55,12 @@ func TestChains(t *testing.T) {
 	if rows != 3000 || len(reports) != 8 {
 		t.Fatalf("%d rows in %d reports, want 3000 in 8", rows, len(reports))
 	}
-	expected, err := expectedEvents(ctx, reports)
+	expected, avroBytes, err := expectedEvents(ctx, reports)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if avroBytes < 300 {
+		t.Fatalf("%.0f bytes of Avro per event: too small for a scan_http event with raw", avroBytes)
 	}
 	if expected < 2900 {
 		t.Fatalf("only %d distinct events of 3000 rows", expected)

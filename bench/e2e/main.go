@@ -79,7 +79,11 @@ type results struct {
 	PerNode    *chainResult  `json:"per_node,omitempty"`
 	Stages     []stageResult `json:"stages"`
 	IntelMQ    float64       `json:"intelmq_reference_events_per_s"`
-	Target     float64       `json:"target_events_per_s"`
+	// EventAvroBytes is the mean Avro body of an event (uncompressed);
+	// ReportBytes the mean report.
+	EventAvroBytes float64 `json:"event_avro_bytes"`
+	ReportBytes    float64 `json:"report_bytes"`
+	Target         float64 `json:"target_events_per_s"`
 }
 
 // conditions record the machine's state: the figures mean little without.
@@ -182,16 +186,18 @@ func run(ctx context.Context, c config, out, log io.Writer) (*results, error) {
 		return nil, err
 	}
 	reports, rows := splitReports(csv, c.ReportRows)
-	expected, err := expectedEvents(ctx, reports)
+	expected, avroBytes, err := expectedEvents(ctx, reports)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(log, "e2e: %d rows in %d reports, %d distinct events expected\n", rows, len(reports), expected)
+	fmt.Fprintf(log, "e2e: %d rows in %d reports, %d distinct events expected, %.0f bytes of Avro per event\n", rows, len(reports), expected, avroBytes)
 	res := &results{
-		Date:    time.Now().UTC().Format(time.RFC3339),
-		Config:  c,
-		IntelMQ: intelMQEventsPerS,
-		Target:  targetEventsPerS,
+		Date:           time.Now().UTC().Format(time.RFC3339),
+		EventAvroBytes: avroBytes,
+		ReportBytes:    float64(len(csv)) / float64(max(len(reports), 1)),
+		Config:         c,
+		IntelMQ:        intelMQEventsPerS,
+		Target:         targetEventsPerS,
 		Conditions: conditions{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
 			LoadBefore: loadavg(), Broker: "kfake in the benchmark's process, workers in their own processes over loopback"},
 	}
@@ -257,8 +263,8 @@ func loadavg() string {
 
 // printTable prints the one table of make bench.
 func printTable(w io.Writer, r *results) {
-	fmt.Fprintf(w, "\nintelstream end to end: %d scan_http rows (%d rows per report), %d CPUs, load %s → %s, %s\n\n",
-		r.Config.Rows, r.Config.ReportRows, r.Conditions.CPUs, r.Conditions.LoadBefore, r.Conditions.LoadAfter, r.Conditions.GoVersion)
+	fmt.Fprintf(w, "\nintelstream end to end: %d scan_http rows (%d rows per report, %.0f bytes of Avro per event), %d CPUs, load %s → %s, %s\n\n",
+		r.Config.Rows, r.Config.ReportRows, r.EventAvroBytes, r.Conditions.CPUs, r.Conditions.LoadBefore, r.Conditions.LoadAfter, r.Conditions.GoVersion)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "measurement\tworkers\tevents/s\tpeak RSS MiB (sum)\tCPU cores per 10k ev/s\tvs ceiling\tvs IntelMQ\t")
 	for _, c := range r.Chains {

@@ -136,40 +136,47 @@ func buildTopology(outPath string) (*topology.Topology, error) {
 
 // expectedEvents parses the reports in-process with the same parser,
 // taxonomy and deduplication hash, and returns how many events must reach
-// the output.
-func expectedEvents(ctx context.Context, reports [][]byte) (int, error) {
+// the output and the mean size of an event's Avro body (what each hop
+// carries per event, before the producer's compression).
+func expectedEvents(ctx context.Context, reports [][]byte) (int, float64, error) {
 	parser, err := shadowserver.New(shadowserver.Config{})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	dp, err := dedupParams()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	keys := append(dp.Strings("filter_keys"), "id")
 	tax := taxonomy.New()
 	seen := map[string]bool{}
 	failed := 0
+	var avroBytes, events int
+	var buf []byte
 	for _, raw := range reports {
 		r, err := newReport(raw)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		err = parser.Parse(ctx, r, func(e *dho.Event) error {
 			if err := tax.Process(ctx, e, func(*dho.Event) {}); err != nil {
 				return err
 			}
 			seen[e.Hash(keys, false)] = true
+			e.EnsureID()
+			buf = e.AppendAvro(buf[:0])
+			avroBytes += len(buf)
+			events++
 			return nil
 		}, func(parsers.Failure) { failed++ })
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	if failed > 0 {
-		return 0, fmt.Errorf("the parser refused %d rows of the generated report", failed)
+		return 0, 0, fmt.Errorf("the parser refused %d rows of the generated report", failed)
 	}
-	return len(seen), nil
+	return len(seen), float64(avroBytes) / float64(max(events, 1)), nil
 }
 
 // peakRSSKiB reads the process's peak resident set size (VmHWM).
