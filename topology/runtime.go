@@ -509,6 +509,9 @@ func (rt *nodeRuntime) originHeaders(r *transport.Record, reason error) []transp
 func (rt *nodeRuntime) finish(records []*transport.Record) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	if rt.state != nil {
+		rt.state.send(ctx)
+	}
 	if rt.txn != nil {
 		return rt.finishTxn(ctx, records)
 	}

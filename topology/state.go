@@ -58,6 +58,8 @@ type partState struct {
 }
 
 type pendingWrite struct {
+	table string
+	key   []byte
 	value []byte
 	del   bool
 }
@@ -313,22 +315,33 @@ func (ps *partState) get(table string, key []byte) ([]byte, bool, error) {
 // the changelog, in the batch's transaction when there is one.
 func (ps *partState) put(ctx context.Context, table string, key, value []byte) error {
 	dk := dataKey(table, key)
-	ps.pending[string(dk)] = pendingWrite{value: value, del: value == nil}
-	rt := ps.st.rt
-	acked := ps.acked[table]
-	r := &transport.Record{Topic: ps.st.topics[table], Partition: ps.p, ManualPartition: true, Key: slices.Clone(key), Value: value}
-	rt.sendWith(ctx, r, func(r *transport.Record, err error) {
-		rt.acked(r, err)
-		if err == nil {
-			for {
-				cur := acked.Load()
-				if r.Offset <= cur || acked.CompareAndSwap(cur, r.Offset) {
-					break
-				}
-			}
-		}
-	})
+	ps.pending[string(dk)] = pendingWrite{table: table, key: slices.Clone(key), value: value, del: value == nil}
 	return nil
+}
+
+// send produces the batch's pending writes to the changelogs: one record
+// per key written, with its last value (a key written many times in a
+// batch, such as a counter, costs one record). It runs once per batch,
+// before the batch's outputs are flushed and its input committed.
+func (st *nodeState) send(ctx context.Context) {
+	rt := st.rt
+	for _, ps := range st.parts {
+		for _, w := range ps.pending {
+			acked := ps.acked[w.table]
+			r := &transport.Record{Topic: st.topics[w.table], Partition: ps.p, ManualPartition: true, Key: w.key, Value: w.value}
+			rt.sendWith(ctx, r, func(r *transport.Record, err error) {
+				rt.acked(r, err)
+				if err == nil {
+					for {
+						cur := acked.Load()
+						if r.Offset <= cur || acked.CompareAndSwap(cur, r.Offset) {
+							break
+						}
+					}
+				}
+			})
+		}
+	}
 }
 
 // scan merges the store's entries under prefix with the batch's pending
