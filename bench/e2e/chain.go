@@ -95,15 +95,12 @@ func runChain(ctx context.Context, kind string, n int, reports [][]byte, expecte
 		return res, err
 	}
 
-	prefix := topologyName
-	if kind == "hand" {
-		prefix = handName
-	}
+	prefix, nodes, dedupNode := chainShape(kind)
 	topics := []transport.TopicSpec{{Name: prefix + ".collect", Partitions: int32(n), ReplicationFactor: 1}}
-	for _, node := range consumingNodes[:3] {
+	for _, node := range nodes[:len(nodes)-1] {
 		topics = append(topics, transport.TopicSpec{Name: prefix + "." + node, Partitions: int32(n), ReplicationFactor: 1})
 	}
-	topics = append(topics, transport.TopicSpec{Name: prefix + ".dedup.seen.changelog", Partitions: int32(n), ReplicationFactor: 1,
+	topics = append(topics, transport.TopicSpec{Name: prefix + "." + dedupNode + ".seen.changelog", Partitions: int32(n), ReplicationFactor: 1,
 		Config: map[string]string{"cleanup.policy": "compact"}})
 	tr, err := kafka.New(kafka.Brokers(brokers...))
 	if err != nil {
@@ -120,7 +117,7 @@ func runChain(ctx context.Context, kind string, n int, reports [][]byte, expecte
 	var only []string
 	if perNode {
 		dir += "-per-node"
-		members, only = 1, consumingNodes
+		members, only = 1, nodes
 		res.Chain = kind + " per node"
 	}
 	workers := make([]*worker, max(n, len(only)))
@@ -154,7 +151,7 @@ func runChain(ctx context.Context, kind string, n int, reports [][]byte, expecte
 			}
 		}
 	}()
-	if err := waitGroupsStable(ctx, brokers, prefix, members, n, workers); err != nil {
+	if err := waitGroupsStable(ctx, brokers, prefix, nodes, members, n, workers); err != nil {
 		return res, err
 	}
 
@@ -286,15 +283,15 @@ func startWorker(kind string, brokers []string, registry string, partitions int,
 // waitGroupsStable waits until every consuming node's group has n members
 // and every partition of its input assigned, so that the measurement does
 // not include process start and group joins.
-func waitGroupsStable(ctx context.Context, brokers []string, prefix string, members, partitions int, workers []*worker) error {
+func waitGroupsStable(ctx context.Context, brokers []string, prefix string, nodes []string, members, partitions int, workers []*worker) error {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
-	groups := make([]string, len(consumingNodes))
-	for i, node := range consumingNodes {
+	groups := make([]string, len(nodes))
+	for i, node := range nodes {
 		groups[i] = prefix + "." + node
 	}
 	for {

@@ -65,7 +65,7 @@ func TestChains(t *testing.T) {
 	if expected < 2900 {
 		t.Fatalf("only %d distinct events of 3000 rows", expected)
 	}
-	for _, kind := range []string{"topology", "hand"} {
+	for _, kind := range []string{"topology", "hand", "fused"} {
 		for _, n := range []int{1, 2} {
 			r, err := runChain(ctx, kind, n, reports, expected, tmp, 2*time.Minute, "", false)
 			if err != nil {

@@ -67,6 +67,7 @@ type config struct {
 	Timeout    time.Duration `json:"-"`
 	CPUProfile string        `json:"-"`
 	PerNode    bool          `json:"per_node"`
+	Fused      bool          `json:"fused"`
 }
 
 // results is what results.json holds.
@@ -119,6 +120,7 @@ func main() {
 	flag.StringVar(&c.Go, "go", "go", "the go command for the stage benchmarks")
 	flag.StringVar(&c.BenchTime, "benchtime", "1s", "benchtime of the stage benchmarks")
 	flag.DurationVar(&timeout, "timeout", timeout, "limit for one end-to-end measurement")
+	flag.BoolVar(&c.Fused, "fused", true, "also run the fused variant: parser, taxonomy and deduplicator in one node (what two fewer hops save)")
 	flag.BoolVar(&c.PerNode, "per-node", true, "also run the topology with one process per node (one partition) and report each node's CPU, memory and state")
 	flag.StringVar(&c.CPUProfile, "cpuprofile", "", "a folder for CPU profiles: broker.pprof (this process: kfake) and one per worker process")
 	flag.Parse()
@@ -217,13 +219,19 @@ func run(ctx context.Context, c config, out, log io.Writer) (*results, error) {
 	}
 	for _, n := range c.Workers {
 		var pair [2]chainResult
-		for i, kind := range []string{"topology", "hand"} {
+		kinds := []string{"topology", "hand"}
+		if c.Fused {
+			kinds = append(kinds, "fused")
+		}
+		for i, kind := range kinds {
 			fmt.Fprintf(log, "e2e: %s, %d workers ...\n", kind, n)
 			r, err := runChain(ctx, kind, n, reports, expected, tmp, c.Timeout, c.CPUProfile, false)
 			if err != nil {
 				return nil, err
 			}
-			pair[i] = r
+			if i < 2 {
+				pair[i] = r
+			}
 			res.Chains = append(res.Chains, r)
 		}
 		res.Ratios = append(res.Ratios, ratio{Workers: n, Ratio: pair[0].EventsPerS / pair[1].EventsPerS})
@@ -270,9 +278,12 @@ func printTable(w io.Writer, r *results) {
 	for _, c := range r.Chains {
 		name := "topology: parse→taxonomy→dedup→file"
 		rel := ""
-		if c.Chain == "hand" {
+		switch c.Chain {
+		case "hand":
 			name = "franz-go by hand, same hops (ceiling)"
-		} else {
+		case "fused":
+			name = "fused: (parse+taxonomy+dedup)→file, 2 hops"
+		default:
 			for _, q := range r.Ratios {
 				if q.Workers == c.Workers {
 					rel = formatFloat(q.Ratio, 2)
@@ -350,10 +361,14 @@ func chartBars(r *results) []bar {
 	var bars []bar
 	for _, c := range r.Chains {
 		label := fmt.Sprintf("topology, %d workers", c.Workers)
-		if c.Chain == "hand" {
-			label = fmt.Sprintf("franz-go by hand, %d workers", c.Workers)
+		kind := "topology"
+		switch c.Chain {
+		case "hand":
+			label, kind = fmt.Sprintf("franz-go by hand, %d workers", c.Workers), "hand"
+		case "fused":
+			label, kind = fmt.Sprintf("fused (2 hops), %d workers", c.Workers), "stage"
 		}
-		bars = append(bars, bar{Label: label, Value: c.EventsPerS, Kind: c.Chain})
+		bars = append(bars, bar{Label: label, Value: c.EventsPerS, Kind: kind})
 	}
 	if p := r.PerNode; p != nil {
 		bars = append(bars, bar{Label: "topology, 1 process per node", Value: p.EventsPerS, Kind: "topology"})

@@ -26,11 +26,29 @@ import (
 const (
 	topologyName = "e2e"
 	handName     = "hand"
+	fusedName    = "fused"
 )
 
 // consumingNodes are the nodes the workers run (the reports are produced
 // by the benchmark itself, as a collector would).
 var consumingNodes = []string{"parse", "taxonomy", "dedup", "output"}
+
+// fusedNodes are the nodes of the fused variant: parser, taxonomy and
+// deduplicator in one node ("work"), then the output.
+var fusedNodes = []string{"work", "output"}
+
+// chainShape says, per chain kind, its topic prefix, its consuming nodes
+// and the node that holds the deduplicator's table.
+func chainShape(kind string) (prefix string, nodes []string, dedupNode string) {
+	switch kind {
+	case "hand":
+		return handName, consumingNodes, "dedup"
+	case "fused":
+		return fusedName, fusedNodes, "work"
+	default:
+		return topologyName, consumingNodes, "dedup"
+	}
+}
 
 // fileName is the Shadowserver file name of every report: the parser takes
 // the report type from it.
@@ -131,6 +149,69 @@ func buildTopology(outPath string) (*topology.Topology, error) {
 	classified := topology.Map(t, "taxonomy", events, topology.Processor[dho.Event, dho.Event](taxonomy.New()))
 	unique := topology.Map(t, "dedup", classified, topology.Processor[dho.Event, dho.Event](dedup))
 	topology.Sink(t, "output", unique, &countingOutput{Output: file}, topology.Requires("classification.taxonomy", "source.ip"))
+	return t, nil
+}
+
+// fusedWork runs the parser, the taxonomy expert and the deduplicator on
+// one report within one node: what a topology with fewer hops would do
+// (it measures the cost of the two hops it saves). The deduplicator's
+// table is the node's; its partitions are the reports', so this variant
+// deduplicates per report partition, which is enough for a measurement
+// and not a replacement for the keyed topology.
+type fusedWork struct {
+	parser *shadowserver.Parser
+	tax    *taxonomy.Expert
+	dedup  *deduplicator.Expert
+}
+
+func (f *fusedWork) Process(ctx context.Context, r *dho.Report, emit func(*dho.Event)) error {
+	var failed error
+	err := f.parser.Parse(ctx, r, func(e *dho.Event) error {
+		e.EnsureID()
+		return f.tax.Process(ctx, e, func(e *dho.Event) {
+			if err := f.dedup.Process(ctx, e, emit); err != nil && failed == nil {
+				failed = err
+			}
+		})
+	}, func(fl parsers.Failure) { topology.Fail(ctx, fl.Raw, fl) })
+	if err != nil {
+		return err
+	}
+	return failed
+}
+
+// Tables binds the deduplicator's table to the fused node.
+func (f *fusedWork) Tables() []topology.TableRef { return f.dedup.Tables() }
+
+// buildFused is the fused variant: reports → work (parse, taxonomy,
+// deduplicate) → file output.
+func buildFused(outPath string) (*topology.Topology, error) {
+	p, err := outfile.Spec.Validate(map[string]any{"path": outPath})
+	if err != nil {
+		return nil, err
+	}
+	file, err := outfile.New(p)
+	if err != nil {
+		return nil, err
+	}
+	parser, err := shadowserver.New(shadowserver.Config{})
+	if err != nil {
+		return nil, err
+	}
+	dp, err := dedupParams()
+	if err != nil {
+		return nil, err
+	}
+	dedup, err := deduplicator.New(dp)
+	if err != nil {
+		return nil, err
+	}
+	t := topology.New(fusedName)
+	reports := topology.Source(t, "collect", topology.CollectorFunc[dho.Report](func(context.Context, func(*dho.Report) error) error { return nil }),
+		topology.Produces("feed.name", "extra.file_name"))
+	events := topology.Map(t, "work", reports, topology.Processor[dho.Report, dho.Event](&fusedWork{parser: parser, tax: taxonomy.New(), dedup: dedup}),
+		topology.Produces("source.ip", "classification.type", "classification.taxonomy", "time.source"))
+	topology.Sink(t, "output", events, &countingOutput{Output: file}, topology.Requires("classification.taxonomy", "source.ip"))
 	return t, nil
 }
 

@@ -65,12 +65,12 @@ func workerMain() bool {
 	reg, err := schemas.NewRegistry([]string{os.Getenv(envRegistry)})
 	if err == nil {
 		switch kind {
-		case "topology":
-			nodes := consumingNodes
+		case "topology", "fused":
+			_, nodes, _ := chainShape(kind)
 			if only := os.Getenv(envNodes); only != "" {
 				nodes = []string{only}
 			}
-			err = topologyWorker(ctx, brokers, reg, int32(partitions), dir, nodes)
+			err = topologyWorker(ctx, kind, brokers, reg, int32(partitions), dir, nodes)
 		case "hand":
 			err = handWorker(ctx, brokers, reg, dir)
 		default:
@@ -88,13 +88,17 @@ func workerMain() bool {
 
 // topologyWorker runs the topology's consuming nodes, as
 // "intelstream run e2e" would in one process.
-func topologyWorker(ctx context.Context, brokers []string, reg *schemas.Registry, partitions int32, dir string, nodes []string) error {
+func topologyWorker(ctx context.Context, kind string, brokers []string, reg *schemas.Registry, partitions int32, dir string, nodes []string) error {
 	tr, err := kafka.New(kafka.Brokers(brokers...), kafka.Partitions(partitions))
 	if err != nil {
 		return err
 	}
 	defer tr.Close()
-	t, err := buildTopology(filepath.Join(dir, "events.jsonl"))
+	build := buildTopology
+	if kind == "fused" {
+		build = buildFused
+	}
+	t, err := build(filepath.Join(dir, "events.jsonl"))
 	if err != nil {
 		return err
 	}
