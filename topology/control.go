@@ -799,8 +799,19 @@ func SinkKind[T Record](t *Topology, name string, in Stream[T], kind string, raw
 	Sink(t, name, in, o, append(opts, withConfigured(cf))...)
 }
 
+// withConfigured remembers cf in the node and declares the fields of the
+// kind's spec (unless the processor carries its spec itself).
 func withConfigured(cf *configured) NodeOption {
-	return func(o *nodeOptions) { o.configured = cf }
+	return func(o *nodeOptions) {
+		o.configured = cf
+		if cf == nil {
+			return
+		}
+		if _, specced := cf.proc.(Specced); !specced {
+			o.requires = append(o.requires, cf.reg.Spec.Requires...)
+			o.produces = append(o.produces, cf.reg.Spec.Produces...)
+		}
+	}
 }
 
 func newConfigured(name, kind string, raw map[string]any) (*configured, any, error) {
