@@ -231,10 +231,7 @@ func Parse(name string, data []byte, opts ...Option) (*File, error) {
 			e.add(0, "", fmt.Errorf("--set %s.%s: no node %q", s.node, s.param, s.node))
 			continue
 		}
-		var v any
-		if err := yaml.Unmarshal([]byte(s.value), &v); err != nil {
-			v = s.value
-		}
+		v := setValue(s.value)
 		if err := f.setParam(n, s.param, v); err != nil {
 			e.add(0, n.Name, fmt.Errorf("--set %s: %w", s.param, err))
 		}
@@ -252,6 +249,27 @@ func Parse(name string, data []byte, opts ...Option) (*File, error) {
 	}
 	f.Topology = t
 	return f, nil
+}
+
+// setValue reads a --set value as YAML (numbers, booleans, [lists] and
+// {objects} keep their type), or as the text itself when YAML would make
+// something else of it ("-", "", "a: b", "# x").
+func setValue(text string) any {
+	var v any
+	if err := yaml.Unmarshal([]byte(text), &v); err != nil || v == nil {
+		return text
+	}
+	switch v.(type) {
+	case []any:
+		if !strings.HasPrefix(strings.TrimSpace(text), "[") {
+			return text
+		}
+	case map[string]any:
+		if !strings.HasPrefix(strings.TrimSpace(text), "{") {
+			return text
+		}
+	}
+	return v
 }
 
 // node returns the node named name, or nil.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,6 +137,22 @@ func TestMergedInputs(t *testing.T) {
 	bad := strings.Replace(src, "inputs: [collect, collect2]", "inputs: [collect, parse]", 1)
 	if _, err := Parse("t.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), "inputs of different types") {
 		t.Errorf("merge of reports and events: %v", err)
+	}
+}
+
+func TestSetValue(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want any
+	}{
+		{"-", "-"}, {"", ""}, {"a: b", "a: b"}, {"# x", "# x"}, {"- a", "- a"},
+		{"5", 5}, {"true", true}, {"1.5", 1.5}, {"out.jsonl", "out.jsonl"},
+		{"[a, b]", []any{"a", "b"}}, {"{k: v}", map[string]any{"k": "v"}},
+	} {
+		got := setValue(c.in)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) || fmt.Sprintf("%T", got) != fmt.Sprintf("%T", c.want) {
+			t.Errorf("setValue(%q) = %#v, want %#v", c.in, got, c.want)
+		}
 	}
 }
 
