@@ -21,12 +21,14 @@ type Event struct {
 	EventDescription EventDescription
 	EventHash        string
 	Feed             Feed
-	Malware          Malware
-	MISP             MISP
-	Notification     Notification
-	Output           string
-	Product          Product
-	Protocol         Protocol
+	// Group is the group the event belongs to (the grouping expert's).
+	Group        string
+	Malware      Malware
+	MISP         MISP
+	Notification Notification
+	Output       string
+	Product      Product
+	Protocol     Protocol
 	// Raw is the original data the event was parsed from (decoded bytes;
 	// base64 in JSON).
 	Raw           []byte

@@ -29,6 +29,7 @@ import (
 	_ "github.com/intelstream/intelstream/processors/experts/format_field"
 	_ "github.com/intelstream/intelstream/processors/experts/genericdblookup"
 	_ "github.com/intelstream/intelstream/processors/experts/gethostbyname"
+	_ "github.com/intelstream/intelstream/processors/experts/grouping"
 	_ "github.com/intelstream/intelstream/processors/experts/httpstatus"
 	_ "github.com/intelstream/intelstream/processors/experts/maxmind"
 	_ "github.com/intelstream/intelstream/processors/experts/misp"
