@@ -2,7 +2,8 @@
 // form (what IntelMQ's file output writes) or DHO's, to a file or stdout;
 // files rotate by size or age and may be gzip or zstd compressed (each
 // batch one complete compressed member, so the file is readable, with
-// zcat or zstdcat, after every batch).
+// zcat or zstdcat, after every batch). A path holding {group} writes one
+// file per event group (the grouping expert's group field).
 package file
 
 import (
@@ -11,7 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,7 +33,7 @@ var Spec = topology.Spec{
 	Doc:     "Appends events as JSON lines to a file (or stdout), synced to disk after every batch; rotates by size or age, gzip or zstd compressed.",
 	IntelMQ: "intelmq.bots.outputs.file.output",
 	Params: []topology.Param{
-		{Name: "path", Type: topology.ParamString, Default: "-", IntelMQ: "file", Doc: "File to append to; - for standard output."},
+		{Name: "path", Type: topology.ParamString, Default: "-", IntelMQ: "file", Doc: "File to append to; - for standard output. {group} in the path makes one file per event group (the group field, with characters other than letters, digits, '.', '-' and '_' as '_'; events without a group go to \"ungrouped\")."},
 		{Name: "format", Type: topology.ParamString, Default: "intelmq", Enum: []string{"intelmq", "dho"}, Doc: "Flat form: intelmq (what IntelMQ bots read) or dho (every DHO field under its own name)."},
 		{Name: "with_type", Type: topology.ParamBool, Default: false, Doc: "Write the __type key, as IntelMQ's pipeline messages carry it."},
 		{Name: "rotate_size", Type: topology.ParamInt, Default: 0, Doc: "Rotate the file before it would grow past this many bytes (as written, compressed or not); 0 never."},
@@ -58,7 +62,18 @@ type Output struct {
 	opened time.Time // when the open file was started
 	now    func() time.Time
 	zbuf   bytes.Buffer
+
+	// One file per group when the path has {group}: template is the
+	// path, groups the open files, used the order they were last used.
+	template string
+	params   topology.Params
+	groups   map[string]*Output
+	used     []string
 }
+
+// maxOpenGroups bounds the group files open at once; the least recently
+// used is closed (and reopened for appending when its group comes again).
+const maxOpenGroups = 128
 
 // New opens the output from validated parameters.
 func New(p topology.Params) (*Output, error) {
@@ -83,6 +98,10 @@ func New(p topology.Params) (*Output, error) {
 			return nil, bad("path", errors.New("standard output cannot rotate; give a file"))
 		}
 		o.w = os.Stdout
+		return o, nil
+	}
+	if strings.Contains(path, "{group}") {
+		o.template, o.params, o.groups = path, p, map[string]*Output{}
 		return o, nil
 	}
 	o.path = path
@@ -118,9 +137,12 @@ func (o *Output) Spec() topology.Spec { return Spec }
 // Write appends the batch (rotating the file first when it is due) and,
 // for a file, syncs it: the runtime commits the batch's offsets only after
 // Write returned.
-func (o *Output) Write(_ context.Context, batch []*dho.Event) error {
+func (o *Output) Write(ctx context.Context, batch []*dho.Event) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.template != "" {
+		return o.writeGroups(ctx, batch)
+	}
 	o.buf = o.buf[:0]
 	for _, e := range batch {
 		o.buf = e.AppendFlat(o.buf, o.opts)
@@ -156,10 +178,87 @@ func (o *Output) Write(_ context.Context, batch []*dho.Event) error {
 	return nil
 }
 
-// Close closes the file.
+// writeGroups writes each group's events to the group's file.
+func (o *Output) writeGroups(ctx context.Context, batch []*dho.Event) error {
+	byGroup := map[string][]*dho.Event{}
+	var order []string
+	for _, e := range batch {
+		g := groupFileName(e.Group)
+		if byGroup[g] == nil {
+			order = append(order, g)
+		}
+		byGroup[g] = append(byGroup[g], e)
+	}
+	for _, g := range order {
+		sub, err := o.group(g)
+		if err != nil {
+			return err
+		}
+		if err := sub.Write(ctx, byGroup[g]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// group returns the open output of group g, opening it (and closing the
+// least recently used beyond maxOpenGroups).
+func (o *Output) group(g string) (*Output, error) {
+	if i := slices.Index(o.used, g); i >= 0 {
+		o.used = append(slices.Delete(o.used, i, i+1), g)
+		return o.groups[g], nil
+	}
+	p := maps.Clone(o.params)
+	p["path"] = strings.ReplaceAll(o.template, "{group}", g)
+	sub, err := New(p)
+	if err != nil {
+		return nil, topology.Transient(err)
+	}
+	sub.now = o.now
+	o.groups[g], o.used = sub, append(o.used, g)
+	if len(o.used) > maxOpenGroups {
+		old := o.used[0]
+		o.used = o.used[1:]
+		err := o.groups[old].Close()
+		delete(o.groups, old)
+		if err != nil {
+			return nil, topology.Transient(err)
+		}
+	}
+	return sub, nil
+}
+
+// groupFileName is a group as a file name part: letters, digits, '.', '-'
+// and '_' kept, anything else '_'; "ungrouped" for none.
+func groupFileName(g string) string {
+	if g == "" {
+		return "ungrouped"
+	}
+	b := []byte(g)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	if s := string(b); s != "." && s != ".." {
+		return s
+	}
+	return "_"
+}
+
+// Close closes the file (or the group files).
 func (o *Output) Close() error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.template != "" {
+		var errs []error
+		for g, sub := range o.groups {
+			errs = append(errs, sub.Close())
+			delete(o.groups, g)
+		}
+		o.used = nil
+		return errors.Join(errs...)
+	}
 	if o.f != nil {
 		err := o.f.Close()
 		o.f = nil

@@ -79,7 +79,19 @@ func ips(d *dho.Digest) string {
 // contact and one not to be notified; the groups survive a restart and
 // are sent when their interval is over.
 func TestDigestPerRecipient(t *testing.T) {
-	env := newEnv(t)
+	for _, tc := range []struct {
+		name string
+		opts []topology.RunOption
+	}{{"disk", nil}, {"memory", []topology.RunOption{topology.WithMemoryState()}}, {"exactly-once", []topology.RunOption{topology.ExactlyOnce()}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newEnv(t)
+			env.Opts = append(env.Opts, tc.opts...)
+			digestPerRecipient(t, env)
+		})
+	}
+}
+
+func digestPerRecipient(t *testing.T, env *statetest.Env) {
 	c := &clock{}
 	c.set(t0)
 	params := map[string]any{"interval": "1h"}
