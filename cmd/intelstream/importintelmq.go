@@ -351,6 +351,12 @@ func convertBotParams(b *intelmqBot, global *yaml.Node) (params, opts *yaml.Node
 			setKey(params, ours, cloneNode(v))
 			return
 		}
+		if k == "rate_limit" && b.runMod != "scheduled" && byName["interval"] == "interval" && !fromGlobal {
+			// A continuous collector runs again every rate_limit seconds:
+			// our collectors' interval.
+			setKey(params, "interval", cloneNode(v))
+			return
+		}
 		if fromGlobal {
 			return // global settings apply where the kind has them
 		}

@@ -49,12 +49,16 @@ func TestImportIntelMQ(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(f.Topology.Nodes(), ",")
-	want := "shadowserver-file-collector,shadowserver-parser,taxonomy-expert,filter-expert,filter-expert-filter_no_match,sieve-expert,file-output-merge,file-output,dropped-output"
+	want := "shadowserver-file-collector,spamhaus-file-collector,spamhaus-drop-parser,shadowserver-parser," +
+		"taxonomy-expert-merge,taxonomy-expert,filter-expert,filter-expert-filter_no_match,sieve-expert,file-output-merge,file-output,dropped-output"
 	if f.Name != "imported" || got != want {
 		t.Errorf("topology %s: %s\nwant %s", f.Name, got, want)
 	}
-	if n := f.Nodes[2]; n.Options.Retries != 5 || n.Options.RetryBackoff.Seconds() != 15 {
-		t.Errorf("taxonomy retries %d, %v", n.Options.Retries, n.Options.RetryBackoff)
+	if n := f.Nodes[4]; n.Name != "taxonomy-expert" || n.Options.Retries != 5 || n.Options.RetryBackoff.Seconds() != 15 {
+		t.Errorf("%s retries %d, %v", n.Name, n.Options.Retries, n.Options.RetryBackoff)
+	}
+	if v, _ := f.Param("spamhaus-file-collector", "interval"); v != 3600 {
+		t.Errorf("rate_limit of a continuous file collector: interval %v", v)
 	}
 }
 
