@@ -272,3 +272,28 @@ func ioReadFull(r *bufio.Reader, p []byte) (int, error) {
 	}
 	return n, nil
 }
+
+func TestSyslogUnixSocket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log.sock")
+	pc, err := net.ListenPacket("unixgram", path)
+	if err != nil {
+		t.Skip("no unixgram sockets here:", err)
+	}
+	defer pc.Close()
+	log, ctl, err := New(Options{Output: "syslog+unix://" + path, AppName: "intelstream-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctl.Close()
+	log.Error("disk full", "node", "out")
+	buf := make([]byte, 4096)
+	pc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, _, err := pc.ReadFrom(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := rfc5424.FindStringSubmatch(string(buf[:n]))
+	if m == nil || m[1] != "27" || m[2] != `level=ERROR msg="disk full" node=out` {
+		t.Errorf("datagram %q", buf[:n])
+	}
+}
