@@ -204,8 +204,12 @@ check_mk expect. Thresholds use Nagios's range syntax: 10 (alert outside
 		c.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 			return unknown(c.OutOrStdout(), name, err)
 		})
+		maxArgs := 0
+		if c.Name() == "lag" {
+			maxArgs = 1 // the topology
+		}
 		c.Args = func(c *cobra.Command, args []string) error {
-			if err := cobra.MaximumNArgs(1)(c, args); err != nil {
+			if err := cobra.MaximumNArgs(maxArgs)(c, args); err != nil {
 				return unknown(c.OutOrStdout(), name, err)
 			}
 			return nil

@@ -116,6 +116,9 @@ func TestCheckReady(t *testing.T) {
 	if _, code := checkRun(t, "ready"); code != 3 {
 		t.Errorf("no --url: %d", code)
 	}
+	if line, code := checkRun(t, "ready", "--url", srv.URL, "extra"); code != 3 || !strings.Contains(line, "extra") {
+		t.Errorf("an argument: %d %q", code, line)
+	}
 }
 
 func TestCheckMetrics(t *testing.T) {
