@@ -209,8 +209,8 @@ check_mk expect. Thresholds use Nagios's range syntax: 10 (alert outside
 			maxArgs = 1 // the topology
 		}
 		c.Args = func(c *cobra.Command, args []string) error {
-			if err := cobra.MaximumNArgs(maxArgs)(c, args); err != nil {
-				return unknown(c.OutOrStdout(), name, err)
+			if len(args) > maxArgs {
+				return unknown(c.OutOrStdout(), name, fmt.Errorf("unexpected arguments: %s", strings.Join(args[maxArgs:], " ")))
 			}
 			return nil
 		}
