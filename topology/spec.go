@@ -39,6 +39,7 @@ const (
 	ParamDuration ParamType = "duration" // "30s", "5m" or a number of seconds
 	ParamStrings  ParamType = "strings"  // a list, or one comma-separated string
 	ParamObject   ParamType = "object"   // a JSON object
+	ParamJSON     ParamType = "json"     // any JSON value (IntelMQ parameters that are a boolean or an object)
 )
 
 // Param declares one parameter of a node.
@@ -101,6 +102,10 @@ func (p Params) Strings(name string) []string { s, _ := p[name].([]string); retu
 
 // Object returns an object parameter.
 func (p Params) Object(name string) map[string]any { m, _ := p[name].(map[string]any); return m }
+
+// Value returns the parameter's value as given (for ParamJSON: nil, a
+// bool, float64, string, []any or map[string]any).
+func (p Params) Value(name string) any { return p[name] }
 
 // Has reports whether the parameter has a value (given or default).
 func (p Params) Has(name string) bool { _, ok := p[name]; return ok }
@@ -344,6 +349,16 @@ func convertParam(p *Param, v any) (any, error) {
 			return m, nil
 		}
 		return nil, bad()
+	case ParamJSON:
+		// From a command line or an environment every value is text:
+		// JSON text becomes its value, other text stays a string.
+		if s, ok := v.(string); ok {
+			var j any
+			if err := json.Unmarshal([]byte(s), &j); err == nil {
+				return j, nil
+			}
+		}
+		return v, nil
 	}
 	return nil, fmt.Errorf("unknown parameter type %q", p.Type)
 }

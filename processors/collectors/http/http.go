@@ -39,7 +39,7 @@ var Spec = topology.Spec{
 	IntelMQ: "intelmq.bots.collectors.http.collector_http",
 	Params: slices.Concat([]topology.Param{
 		{Name: "http_url", Type: topology.ParamString, Required: true, Doc: "The URL. {time[FORMAT]} placeholders (strftime FORMAT, e.g. {time[%Y-%m-%d]}) are filled with the current local time.", Example: "https://example.org/feed-{time[%Y%m%d]}.csv"},
-		{Name: "http_url_formatting", Type: topology.ParamObject, Doc: "Shift the time of the URL's placeholders by this Python timedelta, e.g. {\"days\": -1}. IntelMQ's true is not needed: placeholders are always filled.", Example: map[string]any{"days": -1}},
+		{Name: "http_url_formatting", Type: topology.ParamJSON, Doc: "true fills the URL's {time[FORMAT]} placeholders, false takes the URL as it is, an object shifts the time by a Python timedelta first, e.g. {\"days\": -1}. Unset: placeholders are filled (IntelMQ needs true for that).", Example: map[string]any{"days": -1}},
 		{Name: "extract_files", Type: topology.ParamBool, Default: false, Doc: "Unpack zip, tar (also gzip or bzip2 compressed) and gzip downloads: one report per file. Without it only zip archives are unpacked, as in IntelMQ."},
 		{Name: "extract_file_names", Type: topology.ParamStrings, Doc: "Unpack (as extract_files) and keep only the files with these paths in the archive (IntelMQ: extract_files as a list)."},
 		{Name: "extract_max_bytes", Type: topology.ParamInt, Default: 1 << 30, Doc: "The most bytes unpacked from one download; beyond it the fetch fails (a guard against archive bombs)."},
@@ -68,6 +68,8 @@ type Collector struct {
 	customLog bool
 	now       func() time.Time
 
+	// literal: http_url_formatting false, the URL is taken as it is.
+	literal bool
 	// validators of the last successful download, for conditional requests
 	lastURL, etag, lastModified string
 }
@@ -76,14 +78,19 @@ type Collector struct {
 func New(p topology.Params) (*Collector, error) {
 	c := &Collector{url: p.String("http_url"), interval: p.Duration("rate_limit"), maxBytes: p.Int("extract_max_bytes"), now: time.Now}
 	bad := func(param string, err error) error { return &topology.ParamError{Node: Name, Param: param, Err: err} }
-	if obj := p.Object("http_url_formatting"); obj != nil {
-		d, err := parseDelta(obj)
+	switch f := p.Value("http_url_formatting").(type) {
+	case nil, bool:
+		c.literal = f == false
+	case map[string]any:
+		d, err := parseDelta(f)
 		if err != nil {
 			return nil, bad("http_url_formatting", err)
 		}
 		c.delta = d
+	default:
+		return nil, bad("http_url_formatting", fmt.Errorf("%v (%T): want true, false or a timedelta object such as {\"days\": -1}", f, f))
 	}
-	u, err := FormatURL(c.url, c.now())
+	u, err := c.formatURL()
 	if err != nil {
 		return nil, bad("http_url", err)
 	}
@@ -130,7 +137,7 @@ func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error
 // when the server says the content did not change since the last fetch.
 // Errors of emit are wrapped with schedule.Stop.
 func (c *Collector) Fetch(ctx context.Context, emit func(*dho.Report) error) error {
-	u, err := FormatURL(c.url, c.now().Add(c.delta))
+	u, err := c.formatURL()
 	if err != nil {
 		return err
 	}
@@ -209,4 +216,14 @@ func redact(u string) string {
 		return pu.Redacted()
 	}
 	return u
+}
+
+// formatURL is the URL to fetch now: the placeholders filled with the
+// current time shifted by http_url_formatting's timedelta, unless the URL
+// is taken literally.
+func (c *Collector) formatURL() (string, error) {
+	if c.literal {
+		return c.url, nil
+	}
+	return FormatURL(c.url, c.now().Add(c.delta))
 }

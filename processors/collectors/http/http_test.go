@@ -610,3 +610,48 @@ func TestParameters(t *testing.T) {
 		}
 	}
 }
+
+func TestURLFormattingValues(t *testing.T) {
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.Local)
+	const dated = "https://example.org/{time[%Y-%m-%d]}.csv"
+	for _, tc := range []struct {
+		url        string
+		formatting any // nil: not given
+		want       string
+		wantErr    string
+	}{
+		{dated, nil, "https://example.org/2026-11-24.csv", ""},
+		{dated, true, "https://example.org/2026-11-24.csv", ""},
+		{dated, "true", "https://example.org/2026-11-24.csv", ""}, // from --set or an environment
+		{dated, map[string]any{"days": -1}, "https://example.org/2026-11-23.csv", ""},
+		{dated, `{"hours": 24}`, "https://example.org/2026-11-25.csv", ""},
+		{"https://example.org/{feed}.csv", false, "https://example.org/{feed}.csv", ""}, // taken as it is
+		{"https://example.org/{feed}.csv", true, "", "unknown placeholder"},
+		{dated, 5.0, "", "want true, false or a timedelta object"},
+		{dated, "yes please", "", "want true, false or a timedelta object"},
+	} {
+		raw := map[string]any{"http_url": tc.url}
+		if tc.formatting != nil {
+			raw["http_url_formatting"] = tc.formatting
+		}
+		p, err := Spec.Validate(raw)
+		var c *Collector
+		if err == nil {
+			c, err = New(p)
+		}
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s %v: %v, want an error with %q", tc.url, tc.formatting, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s %v: %v", tc.url, tc.formatting, err)
+			continue
+		}
+		c.now = func() time.Time { return now }
+		if got, err := c.formatURL(); err != nil || got != tc.want {
+			t.Errorf("%s %v: %q, %v; want %q", tc.url, tc.formatting, got, err, tc.want)
+		}
+	}
+}
