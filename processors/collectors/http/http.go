@@ -43,6 +43,10 @@ var Spec = topology.Spec{
 		{Name: "extract_files", Type: topology.ParamBool, Default: false, Doc: "Unpack zip, tar (also gzip or bzip2 compressed) and gzip downloads: one report per file. Without it only zip archives are unpacked, as in IntelMQ."},
 		{Name: "extract_file_names", Type: topology.ParamStrings, Doc: "Unpack (as extract_files) and keep only the files with these paths in the archive (IntelMQ: extract_files as a list)."},
 		{Name: "extract_max_bytes", Type: topology.ParamInt, Default: 1 << 30, Doc: "The most bytes unpacked from one download; beyond it the fetch fails (a guard against archive bombs)."},
+		{Name: "verify_pgp_signatures", Type: topology.ParamBool, Default: false, Doc: "Check each download's detached OpenPGP signature (from signature_url) against gpg_keyring; a download whose signature does not check gives no report."},
+		{Name: "signature_url", Type: topology.ParamString, Default: "", Doc: "URL of the detached signature, armored or binary, with the same {time[FORMAT]} placeholders as http_url.", Example: "https://example.org/feed-{time[%Y%m%d]}.csv.asc"},
+		{Name: "signature_url_formatting", Type: topology.ParamJSON, Doc: "As http_url_formatting, for signature_url (unset: as http_url)."},
+		{Name: "gpg_keyring", Type: topology.ParamString, Default: "", Doc: "File of the OpenPGP public keys (armored or binary) whose signatures are accepted."},
 		{Name: "rate_limit", Type: topology.ParamDuration, Default: "3600s", Runtime: true, Doc: "Fetch this often (IntelMQ: seconds); 0 fetches once and stops."},
 	}, httpclient.Params(), feed.Params()),
 	Produces: append([]string{"feed.url", "extra.file_name"}, feed.Produces...),
@@ -70,6 +74,8 @@ type Collector struct {
 
 	// literal: http_url_formatting false, the URL is taken as it is.
 	literal bool
+	// sig checks the downloads' signatures (verify_pgp_signatures).
+	sig *signer
 	// validators of the last successful download, for conditional requests
 	lastURL, etag, lastModified string
 }
@@ -96,6 +102,11 @@ func New(p topology.Params) (*Collector, error) {
 	}
 	if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 		return nil, bad("http_url", fmt.Errorf("%q is not an http(s) URL", u))
+	}
+	if p.Bool("verify_pgp_signatures") {
+		if c.sig, err = newSigner(p, c.literal); err != nil {
+			return nil, err
+		}
 	}
 	names := p.Strings("extract_file_names")
 	if p.Bool("extract_files") || len(names) > 0 {
@@ -165,6 +176,11 @@ func (c *Collector) Fetch(ctx context.Context, emit func(*dho.Report) error) err
 		return nil
 	case resp.StatusCode/100 != 2:
 		return &httpclient.StatusError{URL: redact(u), Status: resp.StatusCode}
+	}
+	if c.sig != nil {
+		if err := c.verify(ctx, resp.Data); err != nil {
+			return err
+		}
 	}
 	files, err := c.unpack(resp.Data)
 	if err != nil {
