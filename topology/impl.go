@@ -90,6 +90,9 @@ func keyOf[T Record](rt *nodeRuntime, v *T, inKey []byte, fresh bool) []byte {
 type sourceImpl[T Record] struct{ c Collector[T] }
 
 func (s sourceImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
+	if dir := rt.collectorStateDir; dir != "" {
+		ctx = context.WithValue(ctx, stateDirKey{}, dir)
+	}
 	emit := func(v *T) error {
 		if !rt.waitResumed(ctx) { // paused by a Controller
 			return ctx.Err()

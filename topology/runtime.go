@@ -313,7 +313,10 @@ type nodeRuntime struct {
 	batchWait time.Duration
 
 	state *nodeState // nil for nodes without tables
-	tick  time.Duration
+	// collectorStateDir is a collector's directory for state of its own
+	// (StateDir); "" with WithMemoryState.
+	collectorStateDir string
+	tick              time.Duration
 
 	mu         sync.Mutex
 	produceErr error
@@ -329,6 +332,14 @@ func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, 
 	}
 	if n.opts.retries > 0 {
 		rt.retries, rt.backoff = n.opts.retries, n.opts.retryBackoff
+	}
+	if n.op == opSource && !cfg.memoryState {
+		// Without a directory a collector keeps its state in memory.
+		if dir, err := nodeStateDir(cfg, t, n); err == nil {
+			rt.collectorStateDir = dir
+		} else {
+			rt.log.Warn("collector state stays in memory", "err", err)
+		}
 	}
 	if n.batches() {
 		rt.batchSize, rt.batchWait = DefaultBatchSize, DefaultBatchWait

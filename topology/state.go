@@ -89,17 +89,46 @@ func newNodeState(rt *nodeRuntime, tables []TableRef, cfg *runConfig) (*nodeStat
 	}
 	st.reader = reader
 	if !cfg.memoryState {
-		dir := cfg.stateDir
-		if dir == "" {
-			base, err := os.UserCacheDir()
-			if err != nil {
-				return nil, fmt.Errorf("node %s: no state directory given and no user cache directory: %w", rt.n.name, err)
-			}
-			dir = filepath.Join(base, "intelstream", "state")
+		dir, err := nodeStateDir(cfg, rt.t, rt.n)
+		if err != nil {
+			return nil, err
 		}
-		st.dir = filepath.Join(dir, rt.t.name, rt.n.name)
+		st.dir = dir
 	}
 	return st, nil
+}
+
+// nodeStateDir is where node n keeps what it must remember on disk:
+// <state dir>/<topology>/<node>, the state dir being WithStateDir's or
+// intelstream/state in the user's cache directory.
+func nodeStateDir(cfg *runConfig, t *Topology, n *node) (string, error) {
+	dir := cfg.stateDir
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Errorf("node %s: no state directory given and no user cache directory: %w", n.name, err)
+		}
+		dir = filepath.Join(base, "intelstream", "state")
+	}
+	return filepath.Join(dir, t.name, n.name), nil
+}
+
+type stateDirKey struct{}
+
+// ContextWithStateDir returns ctx with dir as its StateDir, for running a
+// collector outside a topology (tests, embedding).
+func ContextWithStateDir(ctx context.Context, dir string) context.Context {
+	return context.WithValue(ctx, stateDirKey{}, dir)
+}
+
+// StateDir returns the directory where the node running ctx may keep small
+// state of its own on disk, such as a collector's HTTP validators or the
+// names of reports it already fetched: <state dir>/<topology>/<node>
+// (created on first use by the caller). ok is false when the run keeps
+// state in memory (WithMemoryState) or outside a node.
+func StateDir(ctx context.Context) (dir string, ok bool) {
+	dir, _ = ctx.Value(stateDirKey{}).(string)
+	return dir, dir != ""
 }
 
 // assigned and revoked are the consumer's rebalance callbacks: they only

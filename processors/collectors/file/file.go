@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/processors/collectors/internal/memo"
 	"github.com/intelstream/intelstream/topology"
 )
 
@@ -90,7 +91,14 @@ func (c *Collector) Spec() topology.Spec { return Spec }
 // Run emits a report per file; with an interval, it keeps looking for new
 // or changed files (by size and modification time) until ctx ends.
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
+	// seen (path → size and modification time of what was sent) is
+	// kept in the node's state directory, so that a restarted collector
+	// does not send unchanged files again.
 	seen := map[string]string{}
+	m := memo.Open(ctx, "file-seen")
+	if err := m.Load(&seen); err != nil {
+		return err
+	}
 	var done []string
 	for {
 		files, err := c.files()
@@ -118,6 +126,19 @@ func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error
 		}
 		if err := c.discard(ctx, done); err != nil {
 			return err
+		}
+		if len(done) > 0 && !c.deleteFile && c.moveTo == "" {
+			if err := topology.Flush(ctx); err != nil {
+				return fmt.Errorf("%s: reports not acknowledged: %w", Name, err)
+			}
+			for f := range seen {
+				if _, err := os.Stat(f); os.IsNotExist(err) {
+					delete(seen, f) // gone: forget it
+				}
+			}
+			if err := m.Save(seen); err != nil {
+				return err
+			}
 		}
 		done = done[:0]
 		if c.interval <= 0 {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/topology"
 )
 
 func collect(t *testing.T, raw map[string]any, ctx context.Context) []*dho.Report {
@@ -115,5 +116,34 @@ func TestDeleteAndMove(t *testing.T) {
 	p, _ := Spec.Validate(map[string]any{"path": t.TempDir(), "delete_file": true, "move_to": t.TempDir()})
 	if _, err := New(p); err == nil {
 		t.Error("delete_file with move_to accepted")
+	}
+}
+
+// TestSeenFilesSurviveARestart: without delete_file or move_to, a collector
+// restarted with the same state directory sends only new or changed files.
+func TestSeenFilesSurviveARestart(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.csv", "ip\n192.0.2.1\n")
+	write("b.csv", "ip\n192.0.2.2\n")
+	ctx := topology.ContextWithStateDir(context.Background(), t.TempDir())
+	params := map[string]any{"path": dir, "postfix": ".csv"}
+	if n := len(collect(t, params, ctx)); n != 2 {
+		t.Fatalf("first run: %d reports, want 2", n)
+	}
+	write("b.csv", "ip\n192.0.2.2\n192.0.2.3\n") // changed
+	write("c.csv", "ip\n192.0.2.4\n")            // new
+	reports := collect(t, params, ctx)
+	var names []string
+	for _, r := range reports {
+		v, _ := r.Get("extra.file_name")
+		names = append(names, v.(dho.Value).Text())
+	}
+	if strings.Join(names, " ") != "b.csv c.csv" {
+		t.Errorf("after the restart: %v, want the changed and the new file", names)
 	}
 }

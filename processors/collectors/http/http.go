@@ -22,6 +22,7 @@ import (
 	"github.com/intelstream/intelstream/processors/collectors/internal/archive"
 	"github.com/intelstream/intelstream/processors/collectors/internal/feed"
 	"github.com/intelstream/intelstream/processors/collectors/internal/httpclient"
+	"github.com/intelstream/intelstream/processors/collectors/internal/memo"
 	"github.com/intelstream/intelstream/processors/collectors/internal/schedule"
 	"github.com/intelstream/intelstream/topology"
 )
@@ -76,8 +77,10 @@ type Collector struct {
 	literal bool
 	// sig checks the downloads' signatures (verify_pgp_signatures).
 	sig *signer
-	// validators of the last successful download, for conditional requests
+	// validators of the last successful download, for conditional requests;
+	// kept in the node's state directory (memo) across restarts
 	lastURL, etag, lastModified string
+	memo                        *memo.File
 }
 
 // New returns a collector from validated parameters.
@@ -141,6 +144,12 @@ func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error
 	if !c.customLog {
 		c.log = topology.Logger(ctx)
 	}
+	c.memo = memo.Open(ctx, "http-validators")
+	var v validators
+	if err := c.memo.Load(&v); err != nil {
+		return err
+	}
+	c.lastURL, c.etag, c.lastModified = v.URL, v.ETag, v.LastModified
 	return schedule.Run(ctx, c.interval, c.log, func(ctx context.Context) error { return c.Fetch(ctx, emit) })
 }
 
@@ -205,6 +214,11 @@ func (c *Collector) Fetch(ctx context.Context, emit func(*dho.Report) error) err
 	// Remember the validators only once every report is out, so that a
 	// fetch cut short is done again in full.
 	c.lastURL, c.etag, c.lastModified = u, resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	if c.memo != nil {
+		if err := c.memo.Save(validators{URL: u, ETag: c.etag, LastModified: c.lastModified}); err != nil {
+			c.log.Warn("the download's validators are not kept for a restart", "err", err)
+		}
+	}
 	c.log.Info("downloaded", "url", redact(u), "bytes", len(resp.Data), "reports", len(files))
 	return nil
 }
@@ -232,6 +246,13 @@ func redact(u string) string {
 		return pu.Redacted()
 	}
 	return u
+}
+
+// validators are what the collector remembers across restarts.
+type validators struct {
+	URL          string `json:"url"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
 }
 
 // formatURL is the URL to fetch now: the placeholders filled with the

@@ -655,3 +655,34 @@ func TestURLFormattingValues(t *testing.T) {
 		}
 	}
 }
+
+// TestValidatorsSurviveARestart: a collector restarted with the same state
+// directory asks with the last download's ETag and gets no report for
+// content that did not change.
+func TestValidatorsSurviveARestart(t *testing.T) {
+	var conditional atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			conditional.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Write([]byte("192.0.2.1\n"))
+	}))
+	defer srv.Close()
+	ctx := topology.ContextWithStateDir(context.Background(), t.TempDir())
+	for run, want := range []int{1, 0} {
+		c, _ := newCollector(t, map[string]any{"http_url": srv.URL + "/feed.txt", "rate_limit": 0})
+		var reports int
+		if err := c.Run(ctx, func(*dho.Report) error { reports++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if reports != want {
+			t.Errorf("run %d: %d reports, want %d", run+1, reports, want)
+		}
+	}
+	if conditional.Load() != 1 {
+		t.Errorf("%d conditional requests, want 1 (the restarted collector's)", conditional.Load())
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/intelstream/intelstream/dho"
 	"github.com/intelstream/intelstream/processors/collectors/internal/feed"
 	"github.com/intelstream/intelstream/processors/collectors/internal/httpclient"
+	"github.com/intelstream/intelstream/processors/collectors/internal/memo"
 	"github.com/intelstream/intelstream/processors/collectors/internal/schedule"
 	"github.com/intelstream/intelstream/topology"
 )
@@ -54,7 +55,7 @@ var Spec = topology.Spec{
 		{Name: "types", Type: topology.ParamStrings, Doc: "Keep only reports of these types (e.g. scan_http, event4_sinkhole); empty: every type."},
 		{Name: "days", Type: topology.ParamInt, Default: 2, Doc: "List the reports from this many days before today up to today (UTC), as IntelMQ does with 2."},
 		{Name: "rate_limit", Type: topology.ParamDuration, Default: "86400s", Runtime: true, Doc: "Fetch this often (IntelMQ: seconds); 0 fetches once and stops."},
-		{Name: "redis_cache_ttl", Type: topology.ParamDuration, Default: "864000s", Doc: "How long a downloaded report's name is remembered, so that it is not sent again (IntelMQ keeps them in Redis; here they are kept in memory, so a restart sends the listed reports again)."},
+		{Name: "redis_cache_ttl", Type: topology.ParamDuration, Default: "864000s", Doc: "How long a downloaded report's name is remembered, so that it is not sent again (IntelMQ keeps them in Redis; here in the node's state directory, so they survive a restart)."},
 		{Name: "api_url", Type: topology.ParamString, Default: DefaultAPIURL, Doc: "The API's base URL."},
 		{Name: "download_url", Type: topology.ParamString, Default: DefaultDownloadURL, Doc: "The base URL reports are downloaded from, by id."},
 	}, httpclient.Params(), feed.Params()),
@@ -81,6 +82,7 @@ type Collector struct {
 	customLog bool
 	now       func() time.Time
 	sent      map[string]time.Time // file name → when it was sent
+	memo      *memo.File           // sent, kept across restarts
 }
 
 // New returns a collector from validated parameters.
@@ -141,6 +143,13 @@ func (c *Collector) Spec() topology.Spec { return Spec }
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
 	if !c.customLog {
 		c.log = topology.Logger(ctx)
+	}
+	c.memo = memo.Open(ctx, "shadowserver-sent")
+	if err := c.memo.Load(&c.sent); err != nil {
+		return err
+	}
+	if c.sent == nil {
+		c.sent = map[string]time.Time{}
 	}
 	return schedule.Run(ctx, c.interval, c.log, func(ctx context.Context) error { return c.Fetch(ctx, emit) })
 }
@@ -266,6 +275,16 @@ func (c *Collector) Fetch(ctx context.Context, emit func(*dho.Report) error) err
 		}
 		c.sent[e.File] = now
 		sent++
+	}
+	if c.memo != nil && sent > 0 {
+		// Remembered once the broker has the reports: a crash before
+		// loses nothing (the reports come again).
+		if err := topology.Flush(ctx); err != nil {
+			return fmt.Errorf("reports not acknowledged, not remembered as sent: %w", err)
+		}
+		if err := c.memo.Save(c.sent); err != nil {
+			c.log.Warn("the names of the reports sent are not kept for a restart", "err", err)
+		}
 	}
 	c.log.Info("reports downloaded", "sent", sent, "listed", len(entries), "failed", len(failed))
 	if len(failed) > 0 {

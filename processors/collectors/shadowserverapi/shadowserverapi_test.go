@@ -291,3 +291,21 @@ func TestParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestSentReportsSurviveARestart: a collector restarted with the same state
+// directory does not send the reports it sent before.
+func TestSentReportsSurviveARestart(t *testing.T) {
+	a := newFakeAPI(t)
+	a.add("id1", "scan_http", "2026-11-19-scan_http-example-geo.csv", "timestamp,ip\n")
+	ctx := topology.ContextWithStateDir(context.Background(), t.TempDir())
+	for run, want := range []int{1, 0} {
+		c, _ := newCollector(t, a, map[string]any{"reports": "example", "rate_limit": 0})
+		var reports int
+		if err := c.Run(ctx, func(*dho.Report) error { reports++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if reports != want {
+			t.Errorf("run %d: %d reports, want %d", run+1, reports, want)
+		}
+	}
+}
