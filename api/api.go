@@ -57,7 +57,9 @@ func MaxBody(n int64) Option { return func(s *Server) error { s.maxBody = n; ret
 
 // Metrics serves g at /metrics (the registry the topology's
 // topology.Metrics and the Kafka clients' metrics are registered with).
-func Metrics(g prometheus.Gatherer) Option { return func(s *Server) error { s.gatherer = g; return nil } }
+func Metrics(g prometheus.Gatherer) Option {
+	return func(s *Server) error { s.gatherer = g; return nil }
+}
 
 // Version sets the version the meta endpoints report (default: the
 // module version from the build information).

@@ -549,3 +549,12 @@ func TestParseToken(t *testing.T) {
 		}
 	}
 }
+
+func mustRequest(t *testing.T, method, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}

@@ -348,7 +348,9 @@ func (s *Server) deadLetters(ctx context.Context, name string) (DeadLetters, err
 	return DeadLetters{Topic: topic, Count: n, FailedThisRun: st.Failed}, nil
 }
 
-func (s *Server) nodeDLQ(r *http.Request) (any, error) { return s.deadLetters(r.Context(), r.PathValue("name")) }
+func (s *Server) nodeDLQ(r *http.Request) (any, error) {
+	return s.deadLetters(r.Context(), r.PathValue("name"))
+}
 
 // TestResult is the answer of a self-test.
 type TestResult struct {
@@ -456,4 +458,3 @@ func (s *Server) discovery(r *http.Request) (any, error) {
 	}
 	return s.nodes(r.Context())
 }
-

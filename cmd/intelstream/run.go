@@ -98,6 +98,7 @@ func newRunCmd() *cobra.Command {
 		logOutput   string
 		stateDir    string
 		memState    bool
+		apiFlags    apiFlags
 		configPath  string
 	)
 	cmd := &cobra.Command{
@@ -172,6 +173,12 @@ the file's run settings apply where no flag is given.`,
 				return err
 			}
 			opts = append(opts, topology.WithHooks(metrics))
+			apiOpts, apiClose, err := apiFlags.serve(ctx, t, env, reg, log)
+			if err != nil {
+				return err
+			}
+			defer apiClose()
+			opts = append(opts, apiOpts...)
 			if metricsAddr != "" {
 				ln, err := net.Listen("tcp", metricsAddr)
 				if err != nil {
@@ -203,6 +210,7 @@ the file's run settings apply where no flag is given.`,
 	f.StringArrayVar(&sets, "set", nil, "a topology parameter NAME=VALUE, or NODE.PARAM=VALUE with -c (repeatable; see intelstream describe)")
 	f.StringVarP(&configPath, "config", "c", "", "run the topology of this YAML topology file")
 	f.BoolVar(&exactlyOnce, "exactly-once", false, "commit every node's input offsets and outputs in one Kafka transaction")
+	apiFlags.add(f)
 	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this address, e.g. 127.0.0.1:9100")
 	f.DurationVar(&untilIdle, "until-idle", 0, "stop once records flowed and then nothing happened for this long (for demos and batch runs)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
