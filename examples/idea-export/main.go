@@ -15,14 +15,11 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/intelstream/intelstream/examples/idea-export/ideaexport"
-	"github.com/intelstream/intelstream/internal/runner"
-	"github.com/intelstream/intelstream/topology"
-	"github.com/intelstream/intelstream/transport"
+	"github.com/intelstream/intelstream/examples/internal/exrun"
 )
 
 func main() {
@@ -44,45 +41,5 @@ func run(output string, strict bool, idle time.Duration) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env, err := runner.Connect(ctx, runner.Config{Logger: log})
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	s := &stopWhenIdle{idle: idle, cancel: cancel}
-	defer s.stop()
-	opts := append(env.RunOptions(), topology.WithLogger(log), topology.WithHooks(s))
-	return t.Run(ctx, opts...)
+	return exrun.UntilIdle(ctx, t, idle, log)
 }
-
-// stopWhenIdle cancels the run once records flowed and then nothing was
-// produced or committed for idle.
-type stopWhenIdle struct {
-	idle   time.Duration
-	cancel func()
-	mu     sync.Mutex
-	timer  *time.Timer
-}
-
-func (s *stopWhenIdle) activity() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.timer == nil {
-		s.timer = time.AfterFunc(s.idle, s.cancel)
-		return
-	}
-	s.timer.Reset(s.idle)
-}
-
-func (s *stopWhenIdle) stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-}
-
-func (s *stopWhenIdle) OnCommitted(string, int)                    { s.activity() }
-func (s *stopWhenIdle) OnRecordProduced(string, *transport.Record) { s.activity() }

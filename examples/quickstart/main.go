@@ -17,10 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/intelstream/intelstream/examples/internal/exrun"
 	"github.com/intelstream/intelstream/examples/quickstart/quickstart"
-	"github.com/intelstream/intelstream/internal/runner"
-	"github.com/intelstream/intelstream/topology"
-	"github.com/intelstream/intelstream/transport"
 )
 
 func main() {
@@ -42,55 +40,5 @@ func run(output, format string, idle time.Duration) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env, err := runner.Connect(ctx, runner.Config{Logger: log})
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	quiet := newQuiet(idle, cancel)
-	go quiet.watch(ctx)
-	opts := append(env.RunOptions(), topology.WithLogger(log), topology.WithHooks(quiet))
-	return t.Run(ctx, opts...)
-}
-
-// quiet cancels the run once the output committed something and then
-// nothing happened for a while.
-type quiet struct {
-	idle   time.Duration
-	cancel func()
-	events chan struct{}
-}
-
-func newQuiet(idle time.Duration, cancel func()) *quiet {
-	return &quiet{idle: idle, cancel: cancel, events: make(chan struct{}, 1)}
-}
-
-func (q *quiet) poke() {
-	select {
-	case q.events <- struct{}{}:
-	default:
-	}
-}
-
-func (q *quiet) OnCommitted(string, int)                    { q.poke() }
-func (q *quiet) OnRecordProduced(string, *transport.Record) { q.poke() }
-
-func (q *quiet) watch(ctx context.Context) {
-	select {
-	case <-q.events:
-	case <-ctx.Done():
-		return
-	}
-	for {
-		select {
-		case <-q.events:
-		case <-time.After(q.idle):
-			q.cancel()
-			return
-		case <-ctx.Done():
-			return
-		}
-	}
+	return exrun.UntilIdle(ctx, t, idle, log)
 }
