@@ -77,6 +77,10 @@ type Spec struct {
 	// of their own, such as the parsers): Validate passes them through
 	// as given, and the factory refuses unknown or invalid ones by name.
 	ParamsByFactory bool `json:"params_by_factory,omitempty"`
+	// Examples are the kind's built-in examples: parameters, an input and
+	// the output the node must give (RunExamples runs them as a
+	// self-test).
+	Examples []Example `json:"examples,omitempty"`
 }
 
 // Params are validated parameter values with defaults filled in, by name.

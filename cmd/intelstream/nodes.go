@@ -56,7 +56,7 @@ func newNodesCmd() *cobra.Command {
 		},
 	}
 	show.Flags().BoolVar(&asJSON, "json", false, "print the spec as JSON")
-	cmd.AddCommand(show)
+	cmd.AddCommand(show, newNodesTestCmd())
 	return cmd
 }
 
@@ -171,6 +171,20 @@ func writeSpecMarkdown(b *bytes.Buffer, s topology.Spec) {
 				yesOrDash(p.Required), yesOrDash(p.Runtime), mdCode(p.IntelMQ), mdCell(doc))
 		}
 		b.WriteString("\n")
+	}
+	writeExamples(b, s.Examples)
+}
+
+// writeExamples writes a kind's built-in examples as JSON blocks
+// (intelstream nodes test runs them).
+func writeExamples(b *bytes.Buffer, examples []topology.Example) {
+	if len(examples) == 0 {
+		return
+	}
+	b.WriteString("Examples (`intelstream nodes test` runs them):\n\n")
+	for _, ex := range examples {
+		data, _ := json.MarshalIndent(ex, "", "  ")
+		fmt.Fprintf(b, "- %s\n\n  ```json\n  %s\n  ```\n\n", ex.Name, strings.ReplaceAll(string(data), "\n", "\n  "))
 	}
 }
 

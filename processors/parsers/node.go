@@ -23,6 +23,18 @@ func Node(p Parser) topology.ProcessorFunc[dho.Report, dho.Event] {
 // kind of the same name (and IntelMQ module), so that topologies and
 // intelstream nodes find them. Call it once every parser is registered:
 // processors/parsers/all does.
+// examples are the parsers' built-in examples, by parser name.
+var examples = map[string][]topology.Example{}
+
+// AddExamples gives the parser registered as name built-in examples for its
+// node kind (see topology.Example); parser packages call it from init,
+// before RegisterNodes.
+func AddExamples(name string, ex ...topology.Example) {
+	registry.Lock()
+	defer registry.Unlock()
+	examples[name] = append(examples[name], ex...)
+}
+
 func RegisterNodes() {
 	for _, info := range Registered() {
 		name := info.Name
@@ -32,6 +44,7 @@ func RegisterNodes() {
 			IntelMQ:         info.IntelMQModule,
 			Doc:             "Parses reports into events (parameters as IntelMQ names them; see the parser's package documentation).",
 			ParamsByFactory: true,
+			Examples:        examples[name],
 		}
 		if _, taken := topology.Lookup(name); taken {
 			continue

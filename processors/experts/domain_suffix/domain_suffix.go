@@ -42,6 +42,10 @@ var Spec = topology.Spec{
 		freshness.MaxAgeParam,
 	},
 	Produces: []string{"source.domain_suffix", "destination.domain_suffix"},
+	Examples: []topology.Example{
+		{Name: "public suffix", Params: map[string]any{"field": "fqdn"}, Input: map[string]any{"source.fqdn": "www.example.co.uk"},
+			Output: []map[string]any{{"source.domain_suffix": "co.uk"}}},
+	},
 }
 
 func init() {

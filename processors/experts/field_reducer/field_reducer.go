@@ -30,6 +30,11 @@ var Spec = topology.Spec{
 		{Name: "type", Type: topology.ParamString, Required: true, Enum: []string{"whitelist", "blacklist"}, Doc: "whitelist: keep only keys; blacklist: remove keys."},
 		{Name: "keys", Type: topology.ParamStrings, Required: true, Doc: "Field names (\"extra\" for every extra field).", Example: "source.ip,classification.type,extra"},
 	},
+	Examples: []topology.Example{
+		{Name: "keep only some fields", Params: map[string]any{"type": "whitelist", "keys": "source.ip, classification.type"},
+			Input:  map[string]any{"source.ip": "192.0.2.1", "classification.type": "scanner", "comment": "internal note"},
+			Output: []map[string]any{{"source.ip": "192.0.2.1", "classification.type": "scanner", "comment": nil}}},
+	},
 }
 
 func init() {

@@ -76,6 +76,12 @@ var Spec = topology.Spec{
 		{Name: "path", Type: topology.ParamString, Default: PathDefault, Enum: []string{PathDefault, PathActionOther, PathFilterMatch, PathFilterNoMatch},
 			Doc: "Which IntelMQ path this node emits (see the package documentation)."},
 	},
+	Examples: []topology.Example{
+		{Name: "keep one feed", Params: map[string]any{"filter_key": "feed.name", "filter_value": "Shadowserver", "filter_action": "keep"},
+			Input: map[string]any{"feed.name": "Shadowserver", "source.ip": "192.0.2.1"}, Output: []map[string]any{{"feed.name": "Shadowserver"}}},
+		{Name: "other feeds dropped", Params: map[string]any{"filter_key": "feed.name", "filter_value": "Shadowserver", "filter_action": "keep"},
+			Input: map[string]any{"feed.name": "Other", "source.ip": "192.0.2.1"}, Output: []map[string]any{}},
+	},
 }
 
 func init() {

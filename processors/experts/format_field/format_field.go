@@ -46,6 +46,11 @@ var Spec = topology.Spec{
 		{Name: "split_column", Type: topology.ParamString, Doc: "Field to split into a list (a multi-valued or extra field)."},
 		{Name: "split_separator", Type: topology.ParamString, Default: ",", Doc: "Separator to split at."},
 	},
+	Examples: []topology.Example{
+		{Name: "strip and split", Params: map[string]any{"strip_columns": "event_description.text", "strip_chars": " *", "split_column": "extra.tags", "split_separator": ";"},
+			Input:  map[string]any{"event_description.text": " *scan* ", "extra.tags": "a;b"},
+			Output: []map[string]any{{"event_description.text": "scan", "extra.tags": []any{"a", "b"}}}},
+	},
 }
 
 func init() {

@@ -41,6 +41,11 @@ var Spec = topology.Spec{
 		{Name: "overwrite", Type: topology.ParamBool, Default: false, Doc: "Replace a group the event already has."},
 	},
 	Produces: []string{"group"},
+	Examples: []topology.Example{
+		{Name: "network of the source", Input: map[string]any{"source.ip": "192.0.2.77"}, Output: []map[string]any{{"group": "192.0.2.0/24"}}},
+		{Name: "MISP event, else recipient", Params: map[string]any{"rules": []any{"misp.event_uuid", "source.abuse_contact"}},
+			Input: map[string]any{"source.abuse_contact": "abuse@example.net"}, Output: []map[string]any{{"group": "abuse@example.net"}}},
+	},
 }
 
 func init() {

@@ -31,6 +31,10 @@ var Spec = topology.Spec{
 		{Name: "affix", Type: topology.ParamString, Default: "www.", Doc: "Text to remove."},
 		{Name: "field", Type: topology.ParamString, Default: "source.fqdn", Doc: "Field to change (a text field)."},
 	},
+	Examples: []topology.Example{
+		{Name: "www. removed", Input: map[string]any{"source.fqdn": "www.example.com"},
+			Output: []map[string]any{{"source.fqdn": "example.com"}}},
+	},
 }
 
 func init() {

@@ -45,6 +45,11 @@ var Spec = topology.Spec{
 		{Name: "fields", Type: topology.ParamStrings, Default: "destination.ip,source.ip,source.url", Doc: "Fields to check: SIDE.ip, SIDE.fqdn, SIDE.url, SIDE.asn."},
 		{Name: "policy", Type: topology.ParamStrings, Default: "del,drop,drop", Doc: "One policy per field: del (remove the value) or drop (drop the event)."},
 	},
+	Examples: []topology.Example{
+		{Name: "private destination removed", Input: map[string]any{"source.ip": "198.51.100.1", "destination.ip": "10.0.0.1"},
+			Output: []map[string]any{{"source.ip": "198.51.100.1", "destination.ip": nil}}},
+		{Name: "documentation source dropped", Input: map[string]any{"source.ip": "192.0.2.1"}, Output: []map[string]any{}},
+	},
 }
 
 func init() {

@@ -86,6 +86,12 @@ var Spec = topology.Spec{
 		{Name: "rules", Type: topology.ParamString, Doc: "The sieve rules themselves, instead of a file.", Example: "if :exists source.fqdn { keep }"},
 	},
 	Produces: []string{"tags"},
+	Examples: []topology.Example{
+		{Name: "drop one network, tag another", Params: map[string]any{"rules": "if source.ip << '192.0.2.0/24' { drop }\nif source.ip << '198.51.100.0/24' { add! comment = 'partner network' }"},
+			Input: map[string]any{"source.ip": "198.51.100.7"}, Output: []map[string]any{{"comment": "partner network"}}},
+		{Name: "dropped", Params: map[string]any{"rules": "if source.ip << '192.0.2.0/24' { drop }"},
+			Input: map[string]any{"source.ip": "192.0.2.7"}, Output: []map[string]any{}},
+	},
 }
 
 func init() {

@@ -26,6 +26,12 @@ var Spec = topology.Spec{
 	Doc:      "Fills in classification.taxonomy from classification.type (and an undetermined type where none is given).",
 	IntelMQ:  "intelmq.bots.experts.taxonomy.expert",
 	Produces: []string{"classification.taxonomy", "classification.type"},
+	Examples: []topology.Example{
+		{Name: "taxonomy from the type", Input: map[string]any{"classification.type": "phishing", "source.url": "http://example.com/login"},
+			Output: []map[string]any{{"classification.taxonomy": "fraud", "classification.type": "phishing"}}},
+		{Name: "no type: undetermined", Input: map[string]any{"source.ip": "192.0.2.1"},
+			Output: []map[string]any{{"classification.taxonomy": "other", "classification.type": "undetermined"}}},
+	},
 }
 
 func init() {

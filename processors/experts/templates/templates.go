@@ -54,6 +54,11 @@ var Spec = topology.Spec{
 			Example: map[string]any{"comment": "The provider is {{ index .msg \"feed.provider\" }}!"}},
 		{Name: "overwrite", Type: topology.ParamBool, Default: false, Doc: "Whether to replace fields that are set."},
 	},
+	Examples: []topology.Example{
+		{Name: "comment from fields", Params: map[string]any{"fields": map[string]any{"comment": `{{ index .msg "classification.type" }} from {{ index .msg "source.ip" }}`}},
+			Input:  map[string]any{"classification.type": "scanner", "source.ip": "192.0.2.1"},
+			Output: []map[string]any{{"comment": "scanner from 192.0.2.1"}}},
+	},
 }
 
 func init() {

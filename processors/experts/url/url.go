@@ -43,6 +43,10 @@ var Spec = topology.Spec{
 	Produces: []string{"source.ip", "source.fqdn", "source.port", "source.urlpath", "source.account",
 		"destination.ip", "destination.fqdn", "destination.port", "destination.urlpath", "destination.account",
 		"protocol.application", "protocol.transport"},
+	Examples: []topology.Example{
+		{Name: "parts of the URL", Input: map[string]any{"source.url": "https://www.example.com:8443/login.php"},
+			Output: []map[string]any{{"source.fqdn": "www.example.com", "source.port": 8443, "source.urlpath": "/login.php", "protocol.application": "http"}}},
+	},
 }
 
 func init() {

@@ -30,6 +30,10 @@ var Spec = topology.Spec{
 		{Name: "overwrite", Type: topology.ParamBool, Default: false, Doc: "Whether to replace fqdn and ip values the event has."},
 	},
 	Produces: []string{"source.fqdn", "source.ip", "destination.fqdn", "destination.ip"},
+	Examples: []topology.Example{
+		{Name: "host of the URL", Input: map[string]any{"source.url": "https://www.example.com/path?q=1"},
+			Output: []map[string]any{{"source.fqdn": "www.example.com"}}},
+	},
 }
 
 func init() {

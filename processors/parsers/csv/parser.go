@@ -18,6 +18,7 @@ import (
 	"github.com/intelstream/intelstream/dho/sanitize"
 	"github.com/intelstream/intelstream/internal/pyjson"
 	"github.com/intelstream/intelstream/processors/parsers"
+	"github.com/intelstream/intelstream/topology"
 )
 
 // Name is the parser's name in our registry; IntelMQModule is IntelMQ's.
@@ -29,6 +30,12 @@ const (
 func init() {
 	parsers.Register(Name, IntelMQModule, func(params map[string]any) (parsers.Parser, error) {
 		return FromParams(params)
+	})
+	parsers.AddExamples(Name, topology.Example{
+		Name:   "columns to fields, a header skipped",
+		Params: map[string]any{"columns": "time.source, source.ip, source.port, __IGNORE__", "skip_header": true, "type": "scanner"},
+		Raw:    "time,ip,port,note\n2026-11-24 10:00:00,192.0.2.1,23,telnet\n",
+		Output: []map[string]any{{"time.source": "2026-11-24T10:00:00+00:00", "source.ip": "192.0.2.1", "source.port": 23, "classification.type": "scanner"}},
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/intelstream/intelstream/internal/pyjson"
 	"github.com/intelstream/intelstream/processors/parsers"
 	"github.com/intelstream/intelstream/processors/parsers/internal/pytext"
+	"github.com/intelstream/intelstream/topology"
 )
 
 // Name is the parser's name in our registry; IntelMQModule is IntelMQ's.
@@ -25,6 +26,12 @@ const (
 func init() {
 	parsers.Register(Name, IntelMQModule, func(params map[string]any) (parsers.Parser, error) {
 		return FromParams(params)
+	})
+	parsers.AddExamples(Name, topology.Example{
+		Name:   "one event per line",
+		Params: map[string]any{"splitlines": true},
+		Raw:    `{"source.ip": "192.0.2.1", "classification.type": "scanner"}` + "\n" + `{"source.ip": "192.0.2.2", "classification.type": "spam"}` + "\n",
+		Output: []map[string]any{{"source.ip": "192.0.2.1", "classification.type": "scanner"}, {"source.ip": "192.0.2.2", "classification.type": "spam"}},
 	})
 }
 
