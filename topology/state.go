@@ -219,7 +219,9 @@ func (st *nodeState) open(ctx context.Context, p int32) (*partState, error) {
 		}
 		stor = fs
 	}
-	db, err := leveldb.Open(stor, &opt.Options{NoSync: true})
+	// No compression: table entries are small (hashes, counters, group
+	// headers) and Snappy cost ~9% of a deduplicator's CPU per event.
+	db, err := leveldb.Open(stor, &opt.Options{NoSync: true, Compression: opt.NoCompression})
 	if err != nil {
 		stor.Close()
 		return nil, fmt.Errorf("state of partition %d: %w", p, err)
