@@ -29,6 +29,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/intelstream/intelstream/internal/logging"
 	"github.com/intelstream/intelstream/topology"
 )
 
@@ -47,6 +48,7 @@ type Server struct {
 	version  string
 	log      *slog.Logger
 	nodes    func(ctx context.Context) ([]Announcement, error)
+	logCtl   *logging.Control
 }
 
 // Option configures a Server.

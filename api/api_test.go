@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/internal/logging"
 	"github.com/intelstream/intelstream/schemas"
 	"github.com/intelstream/intelstream/topology"
 	"github.com/intelstream/intelstream/transport/kafka"
@@ -161,8 +162,12 @@ func start(t *testing.T, extra ...Option) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, logCtl, err := logging.New(logging.Options{Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append([]Option{Tokens(testTokens[RoleRead], testTokens[RoleOperate], testTokens[RoleAdmin]), Metrics(promReg),
-		Version("v0.0.0-test"), MaxBody(4096), Discovery(tr, "")}, extra...)
+		Version("v0.0.0-test"), MaxBody(4096), Discovery(tr, ""), LogControl(logCtl)}, extra...)
 	f.srv, err = New(f.ctl, opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -268,6 +273,12 @@ func (f *fixture) state(t *testing.T, node string) string {
 	return m["state"].(string)
 }
 
+// validBodies are request bodies the routes with one accept (default: a
+// parameter change of the tag node).
+var validBodies = map[string]string{
+	"PUT /api/v1/log": `{"level": "info"}`,
+}
+
 // TestEveryRouteEveryRole calls every route of the table with no token, a
 // wrong token and each role's token, on an unknown node where the route
 // takes one, and checks authentication and authorization; errors are JSON.
@@ -283,7 +294,10 @@ func TestEveryRouteEveryRole(t *testing.T) {
 			t.Run(fmt.Sprintf("%s %s as %s", rt.method, rt.path, caller), func(t *testing.T) {
 				var body string
 				if rt.body != nil {
-					body = `{"tag": "z"}`
+					body = validBodies[rt.method+" "+rt.path]
+					if body == "" {
+						body = `{"tag": "z"}`
+					}
 				}
 				var code int
 				var m map[string]any

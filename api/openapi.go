@@ -148,6 +148,8 @@ func (s *Server) schemas() map[string]any {
 			"table": str, "partition": integer, "key": map[string]any{}, "value": map[string]any{}})}, "state_error": str, "dead_letters": ref("DeadLetters")}, "node", "entries"),
 		"TestResult": obj(map[string]any{"ok": map[string]any{"type": "boolean"}, "checks": map[string]any{"type": "array", "items": obj(map[string]any{
 			"name": str, "ok": map[string]any{"type": "boolean"}, "error": str, "took": str}, "name", "ok")}}, "ok", "checks"),
+		"LogSettings": obj(map[string]any{"level": map[string]any{"type": "string", "enum": []string{"debug", "info", "warn", "error"}},
+			"output": map[string]any{"type": "string", "description": "stderr, stdout, file:PATH, syslog, syslog://HOST:PORT, syslog+tcp://HOST:PORT or syslog+unix://PATH"}}),
 		"Announcement": obj(map[string]any{"topology": str, "node": str, "kind": str, "node_kind": str, "version": str, "contact": str,
 			"api": str, "input_topics": strs, "output_topics": strs, "time": map[string]any{"type": "string", "format": "date-time"}}, "topology", "node"),
 	}

@@ -60,6 +60,9 @@ func (s *Server) routeTable() []route {
 			body: ref("ParamValues"), resp: ref("ParamChange"), handle: s.putParams},
 		{method: "GET", path: "/api/v1/nodes/{name}/state", summary: "A node's table entries and dead-letter count", role: RoleAdmin, tag: "nodes", resp: ref("NodeState"), handle: s.nodeState},
 		{method: "GET", path: "/api/v1/nodes/{name}/dlq", summary: "A node's dead-letter count", role: RoleRead, tag: "nodes", resp: ref("DeadLetters"), handle: s.nodeDLQ},
+		{method: "GET", path: "/api/v1/log", summary: "The process's log level and destination", role: RoleAdmin, tag: "logging", resp: ref("LogSettings"), handle: s.getLog},
+		{method: "PUT", path: "/api/v1/log", summary: "Set the log level (debug, info, warn, error) and destination (stderr, stdout, file:PATH, syslog, syslog://HOST:PORT, syslog+tcp://HOST:PORT, syslog+unix://PATH); nothing changes on error", role: RoleAdmin, tag: "logging",
+			body: ref("LogSettings"), resp: ref("LogSettings"), handle: s.putLog},
 		{method: "POST", path: "/api/v1/nodes/{name}/tests/config", summary: "Config test of one node", role: RoleRead, tag: "tests", resp: ref("TestResult"), handle: s.nodeConfigTest},
 	}
 	for _, a := range actions {
