@@ -61,6 +61,8 @@ func init() {
 			{Name: "limit", Type: topology.ParamInt, Default: 10, Doc: "an int"},
 			{Name: "every", Type: topology.ParamDuration, Default: "30s", Doc: "a duration"},
 		},
+		Examples: []topology.Example{{Name: "prefix and tag", Params: map[string]any{"tag": "x", "prefix": "p-"},
+			Input: map[string]any{"source.ip": "192.0.2.1"}, Output: []map[string]any{{"source.ip": "192.0.2.1", "comment": "p-x"}}}},
 	}, func(p topology.Params) (any, error) {
 		return &tagger{tag: p.String("tag"), prefix: p.String("prefix")}, nil
 	})
@@ -131,6 +133,17 @@ type fixture struct {
 
 func start(t *testing.T, extra ...Option) *fixture {
 	t.Helper()
+	return startWith(t, func(top *topology.Topology, f *fixture) {
+		events := topology.Source(top, "feed", topology.Collector[dho.Event](f.feed), topology.Produces("source.ip"))
+		tagged := topology.MapKind[dho.Event, dho.Event](top, "tag", events, tagKind, map[string]any{"tag": "a"})
+		topology.Sink(top, "out", tagged, f.out, topology.Requires("comment"))
+	}, extra...)
+}
+
+// startWith runs the topology build makes (with f's feed and output) and
+// its API.
+func startWith(t *testing.T, build func(*topology.Topology, *fixture), extra ...Option) *fixture {
+	t.Helper()
 	c, err := kfake.NewCluster(kfake.NumBrokers(1))
 	if err != nil {
 		t.Fatal(err)
@@ -149,9 +162,10 @@ func start(t *testing.T, extra ...Option) *fixture {
 	}
 	f := &fixture{feed: make(feeder), out: &memOutput{}, ctl: topology.NewController()}
 	top := topology.New("apitest")
-	events := topology.Source(top, "feed", topology.Collector[dho.Event](f.feed), topology.Produces("source.ip"))
-	tagged := topology.MapKind[dho.Event, dho.Event](top, "tag", events, tagKind, map[string]any{"tag": "a"})
-	topology.Sink(top, "out", tagged, f.out, topology.Requires("comment"))
+	build(top, f)
+	if err := top.Validate(); err != nil {
+		t.Fatal(err)
+	}
 
 	promReg := prometheus.NewRegistry()
 	metrics, err := topology.NewMetrics(top, promReg)

@@ -115,6 +115,7 @@ func operationID(rt route) string {
 func (s *Server) schemas() map[string]any {
 	str := map[string]any{"type": "string"}
 	integer := map[string]any{"type": "integer"}
+	boolean := map[string]any{"type": "boolean"}
 	strs := map[string]any{"type": "array", "items": str}
 	obj := func(props map[string]any, required ...string) map[string]any {
 		o := map[string]any{"type": "object", "properties": props}
@@ -150,6 +151,12 @@ func (s *Server) schemas() map[string]any {
 			"name": str, "ok": map[string]any{"type": "boolean"}, "error": str, "took": str}, "name", "ok")}}, "ok", "checks"),
 		"LogSettings": obj(map[string]any{"level": map[string]any{"type": "string", "enum": []string{"debug", "info", "warn", "error"}},
 			"output": map[string]any{"type": "string", "description": "stderr, stdout, file:PATH, syslog, syslog://HOST:PORT, syslog+tcp://HOST:PORT or syslog+unix://PATH"}}),
+		"NodeExamples": obj(map[string]any{"node": str, "kind": str, "ok": boolean, "passed": integer, "failed": integer, "took": str, "note": str,
+			"examples": map[string]any{"type": "array", "items": obj(map[string]any{"example": str, "ok": boolean, "error": str}, "example", "ok")}},
+			"node", "kind", "ok", "examples"),
+		"TopologyExamples": obj(map[string]any{"ok": boolean, "nodes": map[string]any{"type": "array", "items": ref("NodeExamples")},
+			"skipped": map[string]any{"type": "array", "items": ref("SkippedNode")}}, "ok", "nodes", "skipped"),
+		"SkippedNode": obj(map[string]any{"node": str, "reason": str}, "node", "reason"),
 		"Announcement": obj(map[string]any{"topology": str, "node": str, "kind": str, "node_kind": str, "version": str, "contact": str,
 			"api": str, "input_topics": strs, "output_topics": strs, "time": map[string]any{"type": "string", "format": "date-time"}}, "topology", "node"),
 	}
