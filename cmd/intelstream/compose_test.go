@@ -46,9 +46,7 @@ func TestComposeFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(dockerfile), `ENTRYPOINT ["`+binary+`"]`) {
-		t.Fatalf("the Dockerfile's entrypoint is not %s", binary)
-	}
+	checkDockerfile(t, string(dockerfile))
 	for _, want := range []string{"kafka", "schema-registry"} {
 		if _, ok := project.Services[want]; !ok {
 			t.Errorf("no %s service", want)
@@ -186,4 +184,40 @@ func parseArgs(t *testing.T, args []string) (*cobra.Command, []string) {
 		}
 	}
 	return cmd, set
+}
+
+// checkDockerfile checks what the image promises: a multi-stage build of a
+// static binary (no cgo), a non-root user in the final stage, and the
+// command as entrypoint at the path the health checks use.
+func checkDockerfile(t *testing.T, text string) {
+	t.Helper()
+	var stages int
+	var user string
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		switch strings.ToUpper(f[0]) {
+		case "FROM":
+			stages++
+			user = "" // USER applies to the stage it is in
+		case "USER":
+			if len(f) > 1 {
+				user = f[1]
+			}
+		}
+	}
+	if stages < 2 {
+		t.Errorf("the Dockerfile has %d stage(s): build and run stages expected", stages)
+	}
+	if user == "" || user == "root" || user == "0" || strings.HasPrefix(user, "0:") || strings.HasPrefix(user, "root:") {
+		t.Errorf("the final stage runs as %q: want a non-root user", user)
+	}
+	if !strings.Contains(text, "CGO_ENABLED=0") {
+		t.Error("the binary is not built with CGO_ENABLED=0")
+	}
+	if !strings.Contains(text, `ENTRYPOINT ["`+binary+`"]`) {
+		t.Errorf("the Dockerfile's entrypoint is not %s", binary)
+	}
 }
