@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 
 	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/comparer"
+	"github.com/syndtr/goleveldb/leveldb/memdb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
 	"github.com/syndtr/goleveldb/leveldb/storage"
 	"github.com/syndtr/goleveldb/leveldb/util"
@@ -54,7 +56,11 @@ type partState struct {
 	db      *leveldb.DB
 	stor    storage.Storage         // closed after db (leveldb.Open leaves it open)
 	pending map[string]pendingWrite // by store key
-	acked   map[string]*atomic.Int64
+	// order holds the pending keys sorted (values empty), so that a
+	// range over a prefix finds its pending writes without looking at
+	// all of them.
+	order *memdb.DB
+	acked map[string]*atomic.Int64
 }
 
 type pendingWrite struct {
@@ -226,7 +232,7 @@ func (st *nodeState) open(ctx context.Context, p int32) (*partState, error) {
 		stor.Close()
 		return nil, fmt.Errorf("state of partition %d: %w", p, err)
 	}
-	ps := &partState{st: st, p: p, db: db, stor: stor, pending: map[string]pendingWrite{}, acked: map[string]*atomic.Int64{}}
+	ps := &partState{st: st, p: p, db: db, stor: stor, pending: map[string]pendingWrite{}, order: memdb.New(comparer.DefaultComparer, 0), acked: map[string]*atomic.Int64{}}
 	for _, tb := range st.tables {
 		a := new(atomic.Int64)
 		a.Store(-1)
@@ -346,6 +352,11 @@ func (ps *partState) get(table string, key []byte) ([]byte, bool, error) {
 // the changelog, in the batch's transaction when there is one.
 func (ps *partState) put(ctx context.Context, table string, key, value []byte) error {
 	dk := dataKey(table, key)
+	if _, ok := ps.pending[string(dk)]; !ok {
+		if err := ps.order.Put(dk, nil); err != nil {
+			return err
+		}
+	}
 	ps.pending[string(dk)] = pendingWrite{table: table, key: slices.Clone(key), value: value, del: value == nil}
 	return nil
 }
@@ -380,26 +391,22 @@ func (st *nodeState) send(ctx context.Context) {
 func (ps *partState) scan(table string, prefix []byte, fn func(k, v []byte) (bool, error)) error {
 	full := dataKey(table, prefix)
 	strip := len(dataKey(table, nil))
-	var pend []string
-	for k := range ps.pending {
-		if bytes.HasPrefix([]byte(k), full) {
-			pend = append(pend, k)
-		}
-	}
-	slices.Sort(pend)
+	pit := ps.order.NewIterator(util.BytesPrefix(full))
+	defer pit.Release()
+	pmore := pit.Next()
 	it := ps.db.NewIterator(util.BytesPrefix(full), nil)
 	defer it.Release()
 	more := it.Next()
-	for more || len(pend) > 0 {
+	for more || pmore {
 		var k, v []byte
 		switch {
-		case len(pend) > 0 && (!more || pend[0] <= string(it.Key())):
-			w := ps.pending[pend[0]]
-			if more && pend[0] == string(it.Key()) {
+		case pmore && (!more || bytes.Compare(pit.Key(), it.Key()) <= 0):
+			k = slices.Clone(pit.Key())
+			w := ps.pending[string(k)]
+			if more && bytes.Equal(k, it.Key()) {
 				more = it.Next()
 			}
-			k = []byte(pend[0])
-			pend = pend[1:]
+			pmore = pit.Next()
 			if w.del {
 				continue
 			}
@@ -441,6 +448,7 @@ func (st *nodeState) commit() error {
 			return fmt.Errorf("state of partition %d: %w", ps.p, err)
 		}
 		clear(ps.pending)
+		ps.order.Reset()
 	}
 	return nil
 }
@@ -450,6 +458,7 @@ func (st *nodeState) commit() error {
 func (st *nodeState) abort() {
 	for _, ps := range st.parts {
 		clear(ps.pending)
+		ps.order.Reset()
 		for _, a := range ps.acked {
 			a.Store(-1)
 		}
