@@ -45,16 +45,27 @@ type SkippedNode struct {
 	Reason string `json:"reason"`
 }
 
-// nodeRegistration returns the registration of a node's kind (nodes made
-// by SourceKind, MapKind, SinkKind or from a topology file).
+// nodeRegistration returns the registration of a node's kind: nodes made
+// by SourceKind, MapKind, SinkKind or from a topology file, and nodes
+// whose processor carries its spec (topology.Specced).
 func (s *Server) nodeRegistration(name string) (*topology.Registration, error) {
 	spec, _, err := s.ctl.ParamsOf(name)
-	if err != nil {
+	kind := spec.Name
+	if errors.Is(err, topology.ErrNoParams) {
+		nd, derr := s.describeNode(name)
+		if derr != nil {
+			return nil, derr
+		}
+		if nd.Spec == "" {
+			return nil, err
+		}
+		kind = nd.Spec
+	} else if err != nil {
 		return nil, err
 	}
-	reg, ok := topology.Lookup(spec.Name)
+	reg, ok := topology.Lookup(kind)
 	if !ok {
-		return nil, fmt.Errorf("node %s: kind %s is not registered", name, spec.Name)
+		return nil, fmt.Errorf("node %s: kind %s is not registered: %w", name, kind, topology.ErrNoParams)
 	}
 	return reg, nil
 }
