@@ -10,6 +10,9 @@ import (
 	"github.com/intelstream/intelstream/processors/parsers"
 )
 
+// mayBound marks the bytes that may start a line boundary.
+var mayBound = [256]bool{'\n': true, '\r': true, '\v': true, '\f': true, 0x1c: true, 0x1d: true, 0x1e: true, 0xc2: true, 0xe2: true}
+
 // SplitLines yields the lines of data as Python's str.splitlines() splits
 // them, without their line boundaries, with their 1-based numbers. The
 // boundaries are "\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e",
@@ -19,6 +22,14 @@ func SplitLines(data string) iter.Seq2[int, string] {
 		n := 0
 		start := 0
 		for i := 0; i < len(data); {
+			// Skip to the next byte that may start a boundary (the lead
+			// bytes 0xc2 and 0xe2 never occur inside a UTF-8 character).
+			for i < len(data) && !mayBound[data[i]] {
+				i++
+			}
+			if i == len(data) {
+				break
+			}
 			c := data[i]
 			w := 0 // width of the boundary at i
 			switch {
@@ -35,12 +46,7 @@ func SplitLines(data string) iter.Seq2[int, string] {
 				w = 3
 			}
 			if w == 0 {
-				if c < utf8.RuneSelf {
-					i++
-				} else {
-					_, size := utf8.DecodeRuneInString(data[i:])
-					i += size
-				}
+				i++ // 0xc2 or 0xe2 leading another character
 				continue
 			}
 			n++
