@@ -291,6 +291,7 @@ func (f *fixture) state(t *testing.T, node string) string {
 // parameter change of the tag node).
 var validBodies = map[string]string{
 	"PUT /api/v1/log": `{"level": "info"}`,
+	"POST /api/v1/tests/dryrun": `{"samples": {"feed": [{"source.ip": "192.0.2.9"}]}}`,
 }
 
 // TestEveryRouteEveryRole calls every route of the table with no token, a

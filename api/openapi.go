@@ -65,7 +65,7 @@ func (s *Server) OpenAPI() map[string]any {
 			resps["503"] = map[string]any{"description": "Not ready", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Health"}}}}
 		}
 		if rt.body != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": rt.body}}}
+			op["requestBody"] = map[string]any{"required": !rt.bodyOptional, "content": map[string]any{"application/json": map[string]any{"schema": rt.body}}}
 			resps["400"] = errResp("Bad request body or parameter value")
 			resps["409"] = errResp("The node's parameters are unknown (not made from a registered kind)")
 			resps["413"] = errResp("Request body too large")
@@ -157,6 +157,13 @@ func (s *Server) schemas() map[string]any {
 		"TopologyExamples": obj(map[string]any{"ok": boolean, "nodes": map[string]any{"type": "array", "items": ref("NodeExamples")},
 			"skipped": map[string]any{"type": "array", "items": ref("SkippedNode")}}, "ok", "nodes", "skipped"),
 		"SkippedNode": obj(map[string]any{"node": str, "reason": str}, "node", "reason"),
+		"DryRunRequest": obj(map[string]any{"samples": map[string]any{"type": "object", "description": "sample records per source node, each an object of flat DHO fields",
+			"additionalProperties": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}}),
+		"DryRunResult": obj(map[string]any{"ok": boolean, "nodes": map[string]any{"type": "array", "items": obj(map[string]any{
+			"node": str, "op": str, "in": integer, "output": map[string]any{"type": "array", "items": map[string]any{"type": "object"}},
+			"routed":  map[string]any{"type": "object", "additionalProperties": integer},
+			"missing": map[string]any{"type": "array", "items": obj(map[string]any{"record": integer, "fields": strs}, "record", "fields")},
+			"errors":  strs, "samples": str, "note": str}, "node", "op", "in", "output")}}, "ok", "nodes"),
 		"Announcement": obj(map[string]any{"topology": str, "node": str, "kind": str, "node_kind": str, "version": str, "contact": str,
 			"api": str, "input_topics": strs, "output_topics": strs, "time": map[string]any{"type": "string", "format": "date-time"}}, "topology", "node"),
 	}

@@ -18,6 +18,7 @@ type route struct {
 	role         Role
 	tag          string
 	body         map[string]any // request body schema (nil: none)
+	bodyOptional bool           // the body may be left out
 	resp         map[string]any // 200 response schema
 	respType     string         // 200 content type (default application/json)
 	handle       func(*http.Request) (any, error)
@@ -63,6 +64,8 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/v1/log", summary: "The process's log level and destination", role: RoleAdmin, tag: "logging", resp: ref("LogSettings"), handle: s.getLog},
 		{method: "PUT", path: "/api/v1/log", summary: "Set the log level (debug, info, warn, error) and destination (stderr, stdout, file:PATH, syslog, syslog://HOST:PORT, syslog+tcp://HOST:PORT, syslog+unix://PATH); nothing changes on error", role: RoleAdmin, tag: "logging",
 			body: ref("LogSettings"), resp: ref("LogSettings"), handle: s.putLog},
+		{method: "POST", path: "/api/v1/tests/dryrun", summary: "Dry run: sample records (from the body, or the inputs of the examples of the kinds reading from each source) pushed through the graph in memory, without the broker; each node's output and the required fields its input lacked (sinks are not written to)",
+			role: RoleOperate, tag: "tests", body: ref("DryRunRequest"), bodyOptional: true, resp: ref("DryRunResult"), handle: s.dryRun},
 		{method: "POST", path: "/api/v1/tests/examples", summary: "Self-test: every node kind's built-in examples run in this process (nodes not made from a registered kind are skipped)", role: RoleOperate, tag: "tests", resp: ref("TopologyExamples"), handle: s.examplesTest},
 		{method: "POST", path: "/api/v1/nodes/{name}/tests/examples", summary: "Self-test: the node kind's built-in examples run in this process", role: RoleOperate, tag: "tests", resp: ref("NodeExamples"), handle: s.nodeExamplesTest},
 		{method: "POST", path: "/api/v1/nodes/{name}/tests/config", summary: "Config test of one node", role: RoleRead, tag: "tests", resp: ref("TestResult"), handle: s.nodeConfigTest},
