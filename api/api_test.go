@@ -290,7 +290,7 @@ func (f *fixture) state(t *testing.T, node string) string {
 // validBodies are request bodies the routes with one accept (default: a
 // parameter change of the tag node).
 var validBodies = map[string]string{
-	"PUT /api/v1/log": `{"level": "info"}`,
+	"PUT /api/v1/log":           `{"level": "info"}`,
 	"POST /api/v1/tests/dryrun": `{"samples": {"feed": [{"source.ip": "192.0.2.9"}]}}`,
 }
 
