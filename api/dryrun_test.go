@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/topology"
 )
 
 // dryNode returns a node's part of a dry-run answer.
@@ -85,5 +88,38 @@ func TestDryRun(t *testing.T) {
 	}
 	if code, _ := f.call(t, RoleRead, "POST", "/api/v1/tests/dryrun", ""); code != http.StatusForbidden {
 		t.Fatalf("as reader: %d", code)
+	}
+}
+
+// TestDryRunRoutes: a route node sends each sample down its branch, and a
+// sink checks what reaches it for the fields it requires.
+func TestDryRunRoutes(t *testing.T) {
+	rest := &memOutput{}
+	f := startWith(t, func(top *topology.Topology, f *fixture) {
+		events := topology.Source(top, "feed", topology.Collector[dho.Event](f.feed), topology.Produces("source.ip"))
+		branches := topology.Branch(top, "split", events, []topology.Route[dho.Event]{
+			{Name: "ten", Match: func(e *dho.Event) bool { return len(e.Source.IP) > 0 && strings.HasPrefix(e.Source.IP[0], "10.") }},
+		})
+		tagged := topology.MapKind[dho.Event, dho.Event](top, "tag", branches[0], tagKind, map[string]any{"tag": "ten"})
+		topology.Sink(top, "out", tagged, f.out, topology.Requires("comment"))
+		topology.Sink(top, "rest", branches[1], rest, topology.Requires("source.ip"))
+	})
+	code, m := f.call(t, RoleOperate, "POST", "/api/v1/tests/dryrun",
+		`{"samples": {"feed": [{"source.ip": "10.1.2.3"}, {"source.ip": "192.0.2.1"}, {"source.fqdn": "example.org"}, {"source.ip": "10.9.9.9"}]}}`)
+	if code != 200 {
+		t.Fatalf("%d %v", code, m)
+	}
+	split := dryNode(t, m, "split")
+	if r := split["routed"].(map[string]any); r["ten"] != 2.0 || r["default"] != 2.0 {
+		t.Fatalf("split: %v", split)
+	}
+	if out := dryNode(t, m, "out"); out["in"] != 2.0 || out["missing"] != nil {
+		t.Fatalf("out: %v", out)
+	}
+	// The sample without an address goes the default way and lacks the
+	// source.ip rest requires.
+	restNode := dryNode(t, m, "rest")
+	if restNode["in"] != 2.0 || len(restNode["missing"].([]any)) != 1 || m["ok"] != false {
+		t.Fatalf("rest: %v (ok %v)", restNode, m["ok"])
 	}
 }
