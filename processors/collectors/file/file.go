@@ -91,13 +91,17 @@ func (c *Collector) Spec() topology.Spec { return Spec }
 // Run emits a report per file; with an interval, it keeps looking for new
 // or changed files (by size and modification time) until ctx ends.
 func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error {
-	// seen (path → size and modification time of what was sent) is
-	// kept in the node's state directory, so that a restarted collector
-	// does not send unchanged files again.
+	// seen is path → size and modification time of what was sent. A
+	// watching collector (an interval) keeps it in the node's state
+	// directory, so that a restarted one does not send unchanged files
+	// again; a collector that reads once sends every file each run.
 	seen := map[string]string{}
-	m := memo.Open(ctx, "file-seen")
-	if err := m.Load(&seen); err != nil {
-		return err
+	m := &memo.File{}
+	if c.interval > 0 {
+		m = memo.Open(ctx, "file-seen")
+		if err := m.Load(&seen); err != nil {
+			return err
+		}
 	}
 	var done []string
 	for {

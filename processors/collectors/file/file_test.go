@@ -119,8 +119,9 @@ func TestDeleteAndMove(t *testing.T) {
 	}
 }
 
-// TestSeenFilesSurviveARestart: without delete_file or move_to, a collector
-// restarted with the same state directory sends only new or changed files.
+// TestSeenFilesSurviveARestart: without delete_file or move_to, a watching
+// collector restarted with the same state directory sends only new or
+// changed files; one that reads once sends them all again.
 func TestSeenFilesSurviveARestart(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, body string) {
@@ -130,14 +131,39 @@ func TestSeenFilesSurviveARestart(t *testing.T) {
 	}
 	write("a.csv", "ip\n192.0.2.1\n")
 	write("b.csv", "ip\n192.0.2.2\n")
-	ctx := topology.ContextWithStateDir(context.Background(), t.TempDir())
-	params := map[string]any{"path": dir, "postfix": ".csv"}
-	if n := len(collect(t, params, ctx)); n != 2 {
+	state := topology.ContextWithStateDir(context.Background(), t.TempDir())
+	watch := func(want int) []*dho.Report {
+		ctx, cancel := context.WithCancel(state)
+		defer cancel()
+		p, err := Spec.Validate(map[string]any{"path": dir, "postfix": ".csv", "interval": "50ms"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := New(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []*dho.Report
+		err = c.Run(ctx, func(r *dho.Report) error {
+			if out = append(out, r); len(out) == want {
+				time.AfterFunc(200*time.Millisecond, cancel) // time to send more, wrongly
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if n := len(watch(2)); n != 2 {
 		t.Fatalf("first run: %d reports, want 2", n)
+	}
+	if n := len(collect(t, map[string]any{"path": dir, "postfix": ".csv"}, state)); n != 2 {
+		t.Fatalf("reading once: %d reports, want both files again", n)
 	}
 	write("b.csv", "ip\n192.0.2.2\n192.0.2.3\n") // changed
 	write("c.csv", "ip\n192.0.2.4\n")            // new
-	reports := collect(t, params, ctx)
+	reports := watch(2)
 	var names []string
 	for _, r := range reports {
 		v, _ := r.Get("extra.file_name")
