@@ -83,16 +83,21 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	if len(verrs) > 0 {
 		t.Fatalf("validator: %v", verrs)
 	}
-	for _, path := range []string{"/api/v1/nodes/tag", "/api/v1/nodes/tag/meta", "/api/v1/nodes/tag/params", "/api/v1/topology", "/healthz"} {
-		req := mustRequest(t, "GET", f.http.URL+path)
+	for _, call := range []string{"GET /api/v1/nodes/tag", "GET /api/v1/nodes/tag/meta", "GET /api/v1/nodes/tag/params", "GET /api/v1/topology",
+		"GET /api/v1/log", "GET /healthz", "POST /api/v1/tests/examples", "POST /api/v1/nodes/tag/tests/examples", "POST /api/v1/tests/dryrun"} {
+		method, path, _ := strings.Cut(call, " ")
+		req := mustRequest(t, method, f.http.URL+path)
 		req.Header.Set("Authorization", "Bearer "+testTokens[RoleAdmin].Secret)
 		resp, err := f.http.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", call, resp.StatusCode)
+		}
 		if ok, errs := v.ValidateHttpResponse(req, resp); !ok {
 			for _, e := range errs {
-				t.Errorf("GET %s answer: %s: %s", path, e.Message, e.Reason)
+				t.Errorf("%s answer: %s: %s", call, e.Message, e.Reason)
 			}
 		}
 		resp.Body.Close()
