@@ -144,12 +144,16 @@ func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error
 	if !c.customLog {
 		c.log = topology.Logger(ctx)
 	}
-	c.memo = memo.Open(ctx, "http-validators")
-	var v validators
-	if err := c.memo.Load(&v); err != nil {
-		return err
+	if c.interval > 0 {
+		// A scheduled collector remembers the validators across
+		// restarts; one that fetches once always downloads.
+		c.memo = memo.Open(ctx, "http-validators")
+		var v validators
+		if err := c.memo.Load(&v); err != nil {
+			return err
+		}
+		c.lastURL, c.etag, c.lastModified = v.URL, v.ETag, v.LastModified
 	}
-	c.lastURL, c.etag, c.lastModified = v.URL, v.ETag, v.LastModified
 	return schedule.Run(ctx, c.interval, c.log, func(ctx context.Context) error { return c.Fetch(ctx, emit) })
 }
 

@@ -656,12 +656,14 @@ func TestURLFormattingValues(t *testing.T) {
 	}
 }
 
-// TestValidatorsSurviveARestart: a collector restarted with the same state
-// directory asks with the last download's ETag and gets no report for
-// content that did not change.
+// TestValidatorsSurviveARestart: a scheduled collector restarted with the
+// same state directory asks with the last download's ETag and gets no
+// report for content that did not change; one that fetches once always
+// downloads.
 func TestValidatorsSurviveARestart(t *testing.T) {
-	var conditional atomic.Int32
+	var conditional, requests atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
 		if r.Header.Get("If-None-Match") == `"v1"` {
 			conditional.Add(1)
 			w.WriteHeader(http.StatusNotModified)
@@ -671,18 +673,35 @@ func TestValidatorsSurviveARestart(t *testing.T) {
 		w.Write([]byte("192.0.2.1\n"))
 	}))
 	defer srv.Close()
-	ctx := topology.ContextWithStateDir(context.Background(), t.TempDir())
-	for run, want := range []int{1, 0} {
-		c, _ := newCollector(t, map[string]any{"http_url": srv.URL + "/feed.txt", "rate_limit": 0})
+	state := topology.ContextWithStateDir(context.Background(), t.TempDir())
+	run := func(rateLimit string) int {
+		ctx, cancel := context.WithCancel(state)
+		defer cancel()
+		c, _ := newCollector(t, map[string]any{"http_url": srv.URL + "/feed.txt", "rate_limit": rateLimit})
+		before := requests.Load()
+		go func() { // the first fetch is done when its request was answered
+			for requests.Load() == before {
+				time.Sleep(5 * time.Millisecond)
+			}
+			time.Sleep(100 * time.Millisecond)
+			cancel()
+		}()
 		var reports int
 		if err := c.Run(ctx, func(*dho.Report) error { reports++; return nil }); err != nil {
 			t.Fatal(err)
 		}
-		if reports != want {
-			t.Errorf("run %d: %d reports, want %d", run+1, reports, want)
-		}
+		return reports
+	}
+	if n := run("1h"); n != 1 {
+		t.Fatalf("first run: %d reports, want 1", n)
+	}
+	if n := run("0"); n != 1 {
+		t.Errorf("fetching once: %d reports, want 1 (no conditional request)", n)
+	}
+	if n := run("1h"); n != 0 {
+		t.Errorf("restarted: %d reports, want none (not modified)", n)
 	}
 	if conditional.Load() != 1 {
-		t.Errorf("%d conditional requests, want 1 (the restarted collector's)", conditional.Load())
+		t.Errorf("%d conditional requests, want 1 (the restarted scheduled collector's)", conditional.Load())
 	}
 }
