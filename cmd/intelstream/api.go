@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/intelstream/intelstream/api"
+	"github.com/intelstream/intelstream/internal/logging"
 	"github.com/intelstream/intelstream/internal/runner"
 	"github.com/intelstream/intelstream/topology"
 )
@@ -33,14 +34,14 @@ func (a *apiFlags) add(f *pflag.FlagSet) {
 // serve starts the control API when --api-addr is given: it returns the
 // run options that attach the API's controller and announce the nodes,
 // and a function that stops it all.
-func (a *apiFlags) serve(ctx context.Context, t *topology.Topology, env *runner.Env, reg *prometheus.Registry, log *slog.Logger) ([]topology.RunOption, func(), error) {
+func (a *apiFlags) serve(ctx context.Context, t *topology.Topology, env *runner.Env, reg *prometheus.Registry, log *slog.Logger, logCtl *logging.Control) ([]topology.RunOption, func(), error) {
 	if a.addr == "" {
 		if len(a.tokens) > 0 || a.oidcIssuer != "" {
 			return nil, nil, fmt.Errorf("--api-token and --oidc-issuer need --api-addr")
 		}
 		return nil, func() {}, nil
 	}
-	opts := []api.Option{api.Metrics(reg), api.Logger(log), api.Discovery(env.Transport, "")}
+	opts := []api.Option{api.Metrics(reg), api.Logger(log), api.Discovery(env.Transport, ""), api.LogControl(logCtl)}
 	var tokens []api.Token
 	for _, s := range a.tokens {
 		tok, err := api.ParseToken(s)

@@ -21,11 +21,12 @@ func TestRunServesControlAPI(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	const secret = "quickstart-operate-0123456789"
+	const admin = "quickstart-admin-0123456789"
 	path := filepath.Join(t.TempDir(), "out.jsonl")
 	done := make(chan error, 1)
 	go func() {
 		_, _, err := run(t, "", "run", "quickstart", "--set", "output="+path, "--until-idle", "5s", "--log-level", "warn",
-			"--api-addr", addr, "--api-token", "ci:operate:"+secret)
+			"--api-addr", addr, "--api-token", "ci:operate:"+secret, "--api-token", "root:admin:"+admin)
 		done <- err
 	}()
 
@@ -101,6 +102,18 @@ func TestRunServesControlAPI(t *testing.T) {
 	}
 	if !slices.Contains(kinds, "taxonomy=taxonomy") {
 		t.Fatalf("the self-test ran %v, not the taxonomy expert's examples", kinds)
+	}
+	// The process's log settings, through the logger run built.
+	code, body, err = call("GET", "/api/v1/log", admin)
+	var logs struct{ Level, Output string }
+	if err == nil {
+		err = json.Unmarshal(body, &logs)
+	}
+	if err != nil || code != 200 || logs.Level != "warn" || logs.Output != "stderr" {
+		t.Fatalf("GET /api/v1/log: %d %s %v", code, body, err)
+	}
+	if code, body, _ := call("GET", "/api/v1/log", secret); code != http.StatusForbidden {
+		t.Fatalf("log settings with an operate token: %d %s", code, body)
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)

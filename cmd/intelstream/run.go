@@ -173,7 +173,7 @@ the file's run settings apply where no flag is given.`,
 				return err
 			}
 			opts = append(opts, topology.WithHooks(metrics))
-			apiOpts, apiClose, err := apiFlags.serve(ctx, t, env, reg, log)
+			apiOpts, apiClose, err := apiFlags.serve(ctx, t, env, reg, log, logControl)
 			if err != nil {
 				return err
 			}
