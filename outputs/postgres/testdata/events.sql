@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS "intel"."events" (
     "feed.name" text,
     "feed.provider" text,
     "feed.url" text,
+    "group" text,
     "malware.hash.md5" text,
     "malware.hash.sha1" text,
     "malware.hash.sha256" text,

@@ -400,7 +400,7 @@ func TestParameters(t *testing.T) {
 		{AttachName, "ssl_ca_certificate", map[string]any{"ssl_ca_certificate": "/nonexistent/ca.pem"}},
 		{URLName, "url_regex", map[string]any{"url_regex": ""}},
 		{URLName, "url_regex", map[string]any{"url_regex": "(?<"}},
-		{BodyName, "content_types", map[string]any{"content_types": 5}},
+		{BodyName, "content_types", map[string]any{"content_types": true}},
 		{BodyName, "feed_accuracy", map[string]any{"feed_accuracy": 500}},
 	} {
 		raw := map[string]any{}

@@ -51,13 +51,13 @@ func TestReloadOnChange(t *testing.T) {
 	}
 
 	// A file that does not parse leaves the old data in place.
-	os.WriteFile(path, []byte("bad"), 0o644)
+	replaceFile(t, path, "bad")
 	if err := s.Reload(context.Background()); err == nil || *s.Get() != "one" {
 		t.Fatalf("bad file: err %v, data %q", err, *s.Get())
 	}
 
 	// A change is noticed by Get and loaded in the background.
-	os.WriteFile(path, []byte("two"), 0o644)
+	replaceFile(t, path, "two")
 	deadline := time.Now().Add(5 * time.Second)
 	for *s.Get() != "two" {
 		if time.Now().After(deadline) {
@@ -95,5 +95,18 @@ func TestOpenMissing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "missing")
 	if _, err := Open(context.Background(), Options{Name: "x", Files: []string{path}}, readFile(path)); err == nil {
 		t.Error("missing file accepted")
+	}
+}
+
+// replaceFile replaces path's content at once (write and rename), so that
+// a background reload never reads a half-written file.
+func replaceFile(t *testing.T, path, content string) {
+	t.Helper()
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
 	}
 }
