@@ -884,3 +884,44 @@ func asSink[T Record](proc any) (any, error) {
 	}
 	return nil, fmt.Errorf("%T is not an output of %ss", proc, typeName[T]())
 }
+
+// ErrNodeRunning is returned (wrapped) when an operation needs the node
+// stopped first (Stop).
+var ErrNodeRunning = errors.New("node is running: stop it first")
+
+// ExportState writes a node's state as ExportState does, with the run's
+// transport. Stop the node first for a consistent copy.
+func (c *Controller) ExportState(ctx context.Context, name string, w io.Writer) error {
+	if _, err := c.node(name); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	t, tr := c.t, c.cfg.transport
+	c.mu.Unlock()
+	c.implMu.Lock() // reads the node's processor for its tables
+	defer c.implMu.Unlock()
+	return ExportState(ctx, tr, t, name, w)
+}
+
+// ImportState loads a state written by ExportState into the node's
+// changelogs and consumer group, as ImportState does, with the run's
+// transport. The node must be stopped (Stop; else an error wrapping
+// ErrNodeRunning); Start restores its tables from the imported state.
+func (c *Controller) ImportState(ctx context.Context, name string, r io.Reader) error {
+	nc, err := c.node(name)
+	if err != nil {
+		return err
+	}
+	nc.mu.Lock()
+	state := nc.state
+	nc.mu.Unlock()
+	if state != StateStopped && state != StateFailed {
+		return fmt.Errorf("node %s is %s: %w", name, state, ErrNodeRunning)
+	}
+	c.mu.Lock()
+	t, tr := c.t, c.cfg.transport
+	c.mu.Unlock()
+	c.implMu.Lock()
+	defer c.implMu.Unlock()
+	return ImportState(ctx, tr, t, name, r)
+}
