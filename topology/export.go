@@ -235,6 +235,22 @@ func ImportState(ctx context.Context, tr transport.Transport, t *Topology, node 
 	if len(offsets) > 0 && om == nil {
 		return errors.New("the transport cannot set a consumer group's offsets")
 	}
+	// The offsets point into the input topics: they must be here (copied
+	// with their records, e.g. by MirrorMaker) before the group can use
+	// them.
+	checked := map[string]int32{}
+	for _, o := range offsets {
+		parts, ok := checked[o.Topic]
+		if !ok {
+			if parts, err = reader.PartitionCount(ctx, o.Topic); err != nil {
+				return fmt.Errorf("input topic %s of node %s (the exported offsets point into it; copy it to this cluster first): %w", o.Topic, n.name, err)
+			}
+			checked[o.Topic] = parts
+		}
+		if o.Partition < 0 || o.Partition >= parts {
+			return fmt.Errorf("%w: offset of %s partition %d, which has %d partitions here", ErrBadStateFile, o.Topic, o.Partition, parts)
+		}
+	}
 	group := t.group(n)
 	if om != nil {
 		// Refuse before writing anything while the node runs somewhere;

@@ -116,7 +116,7 @@ func TestExportImportState(t *testing.T) {
 			return ipRange(0, n).Run(ctx, emit)
 		}), dA, outA).Run(ctx, topology.WithTransport(a.tr), topology.WithRegistry(a.reg), topology.WithMemoryState())
 	}()
-	waitFor(t, "A processed everything", func() bool { return dA.calls.Load() >= 2*n })
+	waitFor(t, "A processed everything", func() bool { return dA.calls.Load() >= 2*n && outA.distinct() >= n })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
