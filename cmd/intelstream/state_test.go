@@ -83,7 +83,9 @@ func TestStateExportImport(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	stateTestSeen.Store(0)
-	go func() { done <- top.Run(ctx, topology.WithTransport(trA), topology.WithRegistry(regObjA), topology.WithMemoryState(), topology.WithLogger(slog.New(slog.DiscardHandler))) }()
+	go func() {
+		done <- top.Run(ctx, topology.WithTransport(trA), topology.WithRegistry(regObjA), topology.WithMemoryState(), topology.WithLogger(slog.New(slog.DiscardHandler)))
+	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for stateTestSeen.Load() < ips {
 		if time.Now().After(deadline) {
