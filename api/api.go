@@ -31,6 +31,7 @@ import (
 
 	"github.com/intelstream/intelstream/internal/logging"
 	"github.com/intelstream/intelstream/topology"
+	"github.com/intelstream/intelstream/transport"
 )
 
 // DefaultMaxBody is the largest request body the API reads (1 MiB).
@@ -154,7 +155,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			return
 		}
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+			r.Body = http.MaxBytesReader(w, r.Body, max(s.maxBody, rt.maxBody))
 		}
 		if rt.raw != nil {
 			rt.raw(w, r)
@@ -199,8 +200,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		code, body.Node, body.Param = http.StatusBadRequest, pe.Node, pe.Param
 	case errors.Is(err, topology.ErrBadParams):
 		code = http.StatusBadRequest
-	case errors.Is(err, topology.ErrNoParams):
+	case errors.Is(err, topology.ErrNoParams), errors.Is(err, topology.ErrNodeRunning), errors.Is(err, topology.ErrNoTables), errors.Is(err, transport.ErrGroupActive):
 		code = http.StatusConflict
+	case errors.Is(err, topology.ErrBadStateFile):
+		code = http.StatusBadRequest
 	case errors.Is(err, topology.ErrNotRunning):
 		code = http.StatusServiceUnavailable
 	case errors.Is(err, context.DeadlineExceeded):

@@ -65,9 +65,13 @@ func (s *Server) OpenAPI() map[string]any {
 			resps["503"] = map[string]any{"description": "Not ready", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Health"}}}}
 		}
 		if rt.body != nil {
-			op["requestBody"] = map[string]any{"required": !rt.bodyOptional, "content": map[string]any{"application/json": map[string]any{"schema": rt.body}}}
+			bt := rt.bodyType
+			if bt == "" {
+				bt = "application/json"
+			}
+			op["requestBody"] = map[string]any{"required": !rt.bodyOptional, "content": map[string]any{bt: map[string]any{"schema": rt.body}}}
 			resps["400"] = errResp("Bad request body or parameter value")
-			resps["409"] = errResp("The node's parameters are unknown (not made from a registered kind)")
+			resps["409"] = errResp(nonEmpty(rt.conflict, "The node's parameters are unknown (not made from a registered kind)"))
 			resps["413"] = errResp("Request body too large")
 		}
 		item[strings.ToLower(rt.method)] = op

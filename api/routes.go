@@ -23,6 +23,9 @@ type route struct {
 	respType     string         // 200 content type (default application/json)
 	handle       func(*http.Request) (any, error)
 	raw          http.HandlerFunc
+	bodyType     string // request body content type (default application/json)
+	maxBody      int64  // a larger body limit than the server's, for this route
+	conflict     string // what a 409 means for a route with a body
 }
 
 // The actions on nodes and their roles.
@@ -60,6 +63,11 @@ func (s *Server) routeTable() []route {
 		{method: "PUT", path: "/api/v1/nodes/{name}/params", summary: "Change parameters (runtime ones in place, others by rebuild and restart); nothing changes on error", role: RoleAdmin, tag: "params",
 			body: ref("ParamValues"), resp: ref("ParamChange"), handle: s.putParams},
 		{method: "GET", path: "/api/v1/nodes/{name}/state", summary: "A node's table entries and dead-letter count", role: RoleAdmin, tag: "nodes", resp: ref("NodeState"), handle: s.nodeState},
+		{method: "GET", path: "/api/v1/nodes/{name}/state/export", summary: "Export a node's state (tables and consumer group offsets) as JSON lines, for state import elsewhere (stop the node first for a consistent copy)",
+			role: RoleAdmin, tag: "nodes", respType: "application/x-ndjson", raw: s.stateExport},
+		{method: "POST", path: "/api/v1/nodes/{name}/state/import", summary: "Import a state written by state export into the node's changelogs and consumer group; the node must be stopped (409 otherwise); start it to restore",
+			role: RoleAdmin, tag: "nodes", body: map[string]any{"type": "string", "description": "JSON lines as written by state export"}, bodyType: "application/x-ndjson",
+			maxBody: maxStateImport, conflict: "The node is running (stop it first) or its consumer group has members elsewhere", resp: ref("NodeStatus"), handle: s.stateImport},
 		{method: "GET", path: "/api/v1/nodes/{name}/dlq", summary: "A node's dead-letter count", role: RoleRead, tag: "nodes", resp: ref("DeadLetters"), handle: s.nodeDLQ},
 		{method: "GET", path: "/api/v1/log", summary: "The process's log level and destination", role: RoleAdmin, tag: "logging", resp: ref("LogSettings"), handle: s.getLog},
 		{method: "PUT", path: "/api/v1/log", summary: "Set the log level (debug, info, warn, error) and destination (stderr, stdout, file:PATH, syslog, syslog://HOST:PORT, syslog+tcp://HOST:PORT, syslog+unix://PATH); nothing changes on error", role: RoleAdmin, tag: "logging",

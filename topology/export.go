@@ -77,6 +77,10 @@ type stateLine struct {
 	Offset *int64 `json:"offset"`
 }
 
+// ErrNoTables is returned (wrapped) when the state of a node that keeps no
+// tables is exported or imported.
+var ErrNoTables = errors.New("node keeps no tables")
+
 // stateNode returns the node and its tables, for export and import.
 func (t *Topology) stateNode(node string) (*node, []TableRef, error) {
 	n, ok := t.index[node]
@@ -85,7 +89,7 @@ func (t *Topology) stateNode(node string) (*node, []TableRef, error) {
 	}
 	tables := n.tables()
 	if len(tables) == 0 {
-		return nil, nil, fmt.Errorf("node %s keeps no tables", node)
+		return nil, nil, fmt.Errorf("node %s: %w", node, ErrNoTables)
 	}
 	return n, tables, nil
 }
