@@ -46,6 +46,9 @@ type NodeStatus struct {
 	Lag      *int64    `json:"lag,omitempty"`
 	Started  time.Time `json:"started,omitzero"`
 	Restarts int       `json:"restarts"`
+	// Workers is how many members of the node's consumer group run in
+	// this process (Scale); 1 for sources.
+	Workers int `json:"workers"`
 }
 
 // ErrUnknownNode is returned (wrapped) for a node name the topology lacks.
@@ -83,7 +86,7 @@ type Controller struct {
 	mu       sync.Mutex
 	t        *Topology
 	cfg      *runConfig
-	build    func(*node) (*nodeRuntime, error)
+	build    func(n *node, worker int) (*nodeRuntime, error)
 	nodes    atomic.Pointer[map[string]*nodeControl]
 	attached chan struct{}
 	// implMu serializes changes of nodes' processors with the building of
@@ -123,13 +126,28 @@ type nodeControl struct {
 	started  time.Time
 	restarts int
 	rt       *nodeRuntime // the current run
+
+	// Further group members (Scale). wmu serializes their starting and
+	// stopping; extra and workerErr are read and written under mu too.
+	wmu       sync.Mutex
+	workers   int             // members wanted (0: 1)
+	extra     []*worker       // members 1..: running with the current run
+	runCtx    context.Context // the current run's; nil between runs
+	workerErr error           // the failure of a further member
+}
+
+// worker is one further member of a node's consumer group.
+type worker struct {
+	rt     *nodeRuntime
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 type controlKey struct{}
 
 // attach binds c to a run of t. Without a controller (c nil) it returns the
 // plain way to run a node.
-func (c *Controller) attach(t *Topology, cfg *runConfig, nodes []*node, build func(*node) (*nodeRuntime, error)) func(context.Context, *nodeRuntime) error {
+func (c *Controller) attach(t *Topology, cfg *runConfig, nodes []*node, build func(*node, int) (*nodeRuntime, error)) func(context.Context, *nodeRuntime) error {
 	if c == nil {
 		return func(ctx context.Context, rt *nodeRuntime) error { return rt.run(ctx) }
 	}
@@ -161,9 +179,15 @@ func (c *Controller) runNode(ctx context.Context, rt *nodeRuntime) error {
 		nc.mu.Lock()
 		nc.state, nc.err, nc.cancel, nc.done, nc.restart, nc.started, nc.rt = StateRunning, nil, cancel, done, false, time.Now(), rt
 		nc.mu.Unlock()
+		c.startWorkers(nctx, nc)
 		err := rt.run(nctx)
 		cancel()
+		c.stopWorkers(nc)
 		nc.mu.Lock()
+		if err == nil && nc.workerErr != nil && ctx.Err() == nil {
+			err = nc.workerErr
+		}
+		nc.workerErr = nil
 		restart := nc.restart
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -185,7 +209,7 @@ func (c *Controller) runNode(ctx context.Context, rt *nodeRuntime) error {
 		}
 		for {
 			c.implMu.Lock()
-			rt, err = c.build(nc.n)
+			rt, err = c.build(nc.n, 0)
 			c.implMu.Unlock()
 			if err == nil {
 				break
@@ -305,7 +329,7 @@ func (c *Controller) Status(name string) (NodeStatus, error) {
 	}
 	nc.mu.Lock()
 	defer nc.mu.Unlock()
-	st.State, st.Started, st.Restarts = nc.state, nc.started, nc.restarts
+	st.State, st.Started, st.Restarts, st.Workers = nc.state, nc.started, nc.restarts, max(nc.workers, 1)
 	if nc.err != nil {
 		st.Error = nc.err.Error()
 	}
@@ -344,6 +368,11 @@ func (c *Controller) Pause(name string) error {
 		if topics := nc.rt.inputTopics(); topics != nil {
 			nc.rt.consumer.Pause(topics...)
 		}
+		for _, w := range nc.extra {
+			if topics := w.rt.inputTopics(); topics != nil {
+				w.rt.consumer.Pause(topics...)
+			}
+		}
 	}
 	return nil
 }
@@ -361,6 +390,11 @@ func (c *Controller) Resume(name string) error {
 		close(nc.resumed)
 		if topics := nc.rt.inputTopics(); topics != nil {
 			nc.rt.consumer.Resume(topics...)
+		}
+		for _, w := range nc.extra {
+			if topics := w.rt.inputTopics(); topics != nil {
+				w.rt.consumer.Resume(topics...)
+			}
 		}
 	}
 	return nil
@@ -924,4 +958,138 @@ func (c *Controller) ImportState(ctx context.Context, name string, r io.Reader) 
 	c.implMu.Lock()
 	defer c.implMu.Unlock()
 	return ImportState(ctx, tr, t, name, r)
+}
+
+// Scale runs n members of a consuming node's consumer group in this
+// process (each with its own consumer and producer, so the group spreads
+// the input partitions over them), starting or stopping the further
+// members at once when the node runs, or when it starts next. A member
+// that stops finishes and commits its batch first, so nothing is lost.
+// n must be between 1 and the partitions of the node's input topics
+// (members beyond them would get none). A node with tables scales only
+// when the run keeps its state in memory (WithMemoryState): the LevelDB
+// stores on disk are per node and partition, and a rebalance between
+// members of one process would have two of them open one store (LevelDB
+// locks it). Sources are no group members and do not scale.
+func (c *Controller) Scale(ctx context.Context, name string, n int) error {
+	nc, err := c.node(name)
+	if err != nil {
+		return err
+	}
+	if nc.n.op == opSource {
+		return fmt.Errorf("node %s is a source, not a consumer group member: it does not scale: %w", name, ErrBadWorkers)
+	}
+	if n < 1 {
+		return fmt.Errorf("node %s: %d workers: at least 1: %w", name, n, ErrBadWorkers)
+	}
+	c.mu.Lock()
+	t, cfg := c.t, c.cfg
+	c.mu.Unlock()
+	reader, ok := cfg.transport.(transport.PartitionReader)
+	if !ok {
+		return fmt.Errorf("node %s: the transport cannot tell the input's partitions", name)
+	}
+	var parts int32
+	for _, topic := range t.inputTopicsOf(nc.n) {
+		p, err := reader.PartitionCount(ctx, topic)
+		if err != nil {
+			return fmt.Errorf("node %s: partitions of %s: %w", name, topic, err)
+		}
+		parts += p
+	}
+	if int32(n) > parts {
+		return fmt.Errorf("node %s: %d workers, but its input has %d partitions (more members would get none): %w", name, n, parts, ErrBadWorkers)
+	}
+	c.implMu.Lock()
+	tables := len(nc.n.tables())
+	c.implMu.Unlock()
+	if tables > 0 && !cfg.memoryState && n > 1 {
+		return fmt.Errorf("node %s keeps tables in LevelDB stores on disk, one per partition: members of one process would race for a store's file lock when partitions move between them; run with memory state (WithMemoryState, --memory-state) or scale with processes of their own state directory: %w", name, ErrBadWorkers)
+	}
+	nc.wmu.Lock()
+	defer nc.wmu.Unlock()
+	nc.mu.Lock()
+	nc.workers = n
+	nc.mu.Unlock()
+	return c.adjustWorkers(nc)
+}
+
+// ErrBadWorkers is returned (wrapped) for a worker count Scale refuses.
+var ErrBadWorkers = errors.New("bad worker count")
+
+// startWorkers starts the further members of a run of the node (with
+// wmu not held).
+func (c *Controller) startWorkers(ctx context.Context, nc *nodeControl) {
+	nc.wmu.Lock()
+	defer nc.wmu.Unlock()
+	nc.mu.Lock()
+	nc.runCtx = ctx
+	nc.mu.Unlock()
+	if err := c.adjustWorkers(nc); err != nil {
+		c.cfg.logger.Error("starting the node's further workers", "node", nc.n.name, "err", err)
+	}
+}
+
+// stopWorkers stops the further members when the run of the node ends.
+func (c *Controller) stopWorkers(nc *nodeControl) {
+	nc.wmu.Lock()
+	defer nc.wmu.Unlock()
+	nc.mu.Lock()
+	nc.runCtx = nil
+	nc.mu.Unlock()
+	_ = c.adjustWorkers(nc)
+}
+
+// adjustWorkers starts or stops further members until the node runs as
+// many as it should (none between runs). It holds nc.wmu.
+func (c *Controller) adjustWorkers(nc *nodeControl) error {
+	nc.mu.Lock()
+	ctx, want := nc.runCtx, max(nc.workers, 1)-1
+	nc.mu.Unlock()
+	if ctx == nil || ctx.Err() != nil {
+		want = 0
+	}
+	for len(nc.extra) > want {
+		w := nc.extra[len(nc.extra)-1]
+		w.cancel()
+		<-w.done
+		nc.mu.Lock()
+		nc.extra = nc.extra[:len(nc.extra)-1]
+		nc.mu.Unlock()
+	}
+	for len(nc.extra) < want {
+		c.implMu.Lock()
+		rt, err := c.build(nc.n, len(nc.extra)+1)
+		c.implMu.Unlock()
+		if err != nil {
+			nc.mu.Lock()
+			nc.workers = len(nc.extra) + 1
+			nc.mu.Unlock()
+			return fmt.Errorf("node %s: worker %d: %w", nc.n.name, len(nc.extra)+1, err)
+		}
+		wctx, cancel := context.WithCancel(ctx)
+		w := &worker{rt: rt, cancel: cancel, done: make(chan struct{})}
+		nc.mu.Lock()
+		paused := nc.paused
+		nc.extra = append(nc.extra, w)
+		nc.mu.Unlock()
+		if topics := rt.inputTopics(); paused && topics != nil {
+			rt.consumer.Pause(topics...)
+		}
+		go func() {
+			defer close(w.done)
+			err := rt.run(wctx)
+			if err != nil && wctx.Err() == nil {
+				// A member's failure is the node's: it ends the run.
+				nc.mu.Lock()
+				if nc.workerErr == nil {
+					nc.workerErr = fmt.Errorf("worker %d: %w", rt.worker, err)
+				}
+				stop := nc.cancel
+				nc.mu.Unlock()
+				stop()
+			}
+		}()
+	}
+	return nil
 }

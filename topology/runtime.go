@@ -190,7 +190,7 @@ func (t *Topology) Run(ctx context.Context, opts ...RunOption) (err error) {
 	// at once (a collector of one file) cannot race the others' setup.
 	rts := make([]*nodeRuntime, 0, len(selected))
 	for _, n := range selected {
-		rt, err := t.newNodeRuntime(rctx, n, &cfg, serde, hooks)
+		rt, err := t.newNodeRuntime(rctx, n, &cfg, serde, hooks, 0)
 		if err != nil {
 			for _, r := range rts {
 				r.close()
@@ -202,8 +202,8 @@ func (t *Topology) Run(ctx context.Context, opts ...RunOption) (err error) {
 		}
 		rts = append(rts, rt)
 	}
-	runNode := cfg.controller.attach(t, &cfg, selected, func(n *node) (*nodeRuntime, error) {
-		return t.newNodeRuntime(rctx, n, &cfg, serde, hooks)
+	runNode := cfg.controller.attach(t, &cfg, selected, func(n *node, worker int) (*nodeRuntime, error) {
+		return t.newNodeRuntime(rctx, n, &cfg, serde, hooks, worker)
 	})
 	var wg sync.WaitGroup
 	errs := make([]error, len(selected))
@@ -318,13 +318,24 @@ type nodeRuntime struct {
 	collectorStateDir string
 	tick              time.Duration
 
+	// worker is 0 for the node's first group member, 1... for the
+	// further ones Controller.Scale runs (which fire no started and
+	// stopped hooks: the node runs while its first member does).
+	worker int
+
 	mu         sync.Mutex
 	produceErr error
 }
 
-func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, serde *schemas.Serde, hooks *hookSet) (*nodeRuntime, error) {
+func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, serde *schemas.Serde, hooks *hookSet, worker int) (*nodeRuntime, error) {
+	log := cfg.logger.With("topology", t.name, "node", n.name)
+	id := t.group(n) // names the producer; a transactional id must be unique per member
+	if worker > 0 {
+		log = log.With("worker", worker)
+		id += ".w" + strconv.Itoa(worker)
+	}
 	rt := &nodeRuntime{
-		t: t, n: n, log: cfg.logger.With("topology", t.name, "node", n.name), hooks: hooks, serde: serde,
+		t: t, n: n, log: log, hooks: hooks, serde: serde, worker: worker,
 		dlq: t.dlqTopic(n), inFlight: cfg.maxInFlight, retries: 5, backoff: 100 * time.Millisecond,
 	}
 	if n.opts.maxInFlight > 0 {
@@ -392,7 +403,7 @@ func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, 
 		if !ok {
 			return nil, fmt.Errorf("node %s: exactly once needs a transactional transport", n.name)
 		}
-		s, err := tx.NewTxnSession(transport.TxnOptions{ID: t.group(n), Group: t.group(n), Topics: topics,
+		s, err := tx.NewTxnSession(transport.TxnOptions{ID: id, Group: t.group(n), Topics: topics,
 			MaxPollRecords: rt.inFlight, MaxBuffered: rt.inFlight * 4, OnAssigned: onAssigned, OnRevoked: onRevoked})
 		if err != nil {
 			return nil, fmt.Errorf("node %s: transactional session: %w", n.name, err)
@@ -400,7 +411,7 @@ func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, 
 		rt.txn = s
 		return rt, nil
 	}
-	p, err := cfg.transport.NewProducer(transport.ProducerOptions{ID: t.group(n), MaxBuffered: rt.inFlight * 4})
+	p, err := cfg.transport.NewProducer(transport.ProducerOptions{ID: id, MaxBuffered: rt.inFlight * 4})
 	if err != nil {
 		return nil, fmt.Errorf("node %s: producer: %w", n.name, err)
 	}
@@ -418,16 +429,20 @@ func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, 
 }
 
 func (rt *nodeRuntime) run(ctx context.Context) (err error) {
-	for _, h := range rt.hooks.started {
-		h.OnNodeStarted(rt.n.name)
+	if rt.worker == 0 {
+		for _, h := range rt.hooks.started {
+			h.OnNodeStarted(rt.n.name)
+		}
 	}
 	rt.log.Info("node started", "op", rt.n.op.String(), "outputs", rt.outputs)
 	defer func() {
 		if cerr := rt.close(); cerr != nil && err == nil {
 			err = cerr
 		}
-		for _, h := range rt.hooks.stopped {
-			h.OnNodeStopped(rt.n.name, err)
+		if rt.worker == 0 {
+			for _, h := range rt.hooks.stopped {
+				h.OnNodeStopped(rt.n.name, err)
+			}
 		}
 		rt.log.Info("node stopped", "err", err)
 	}()
