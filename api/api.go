@@ -202,7 +202,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		code = http.StatusBadRequest
 	case errors.Is(err, topology.ErrNoParams), errors.Is(err, topology.ErrNodeRunning), errors.Is(err, topology.ErrNoTables), errors.Is(err, transport.ErrGroupActive):
 		code = http.StatusConflict
-	case errors.Is(err, topology.ErrBadStateFile):
+	case errors.Is(err, topology.ErrBadStateFile), errors.Is(err, topology.ErrBadWorkers):
 		code = http.StatusBadRequest
 	case errors.Is(err, topology.ErrNotRunning):
 		code = http.StatusServiceUnavailable

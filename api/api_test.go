@@ -290,8 +290,9 @@ func (f *fixture) state(t *testing.T, node string) string {
 // validBodies are request bodies the routes with one accept (default: a
 // parameter change of the tag node).
 var validBodies = map[string]string{
-	"PUT /api/v1/log":           `{"level": "info"}`,
-	"POST /api/v1/tests/dryrun": `{"samples": {"feed": [{"source.ip": "192.0.2.9"}]}}`,
+	"PUT /api/v1/log":                  `{"level": "info"}`,
+	"POST /api/v1/tests/dryrun":        `{"samples": {"feed": [{"source.ip": "192.0.2.9"}]}}`,
+	"PUT /api/v1/nodes/{name}/workers": `{"workers": 1}`,
 }
 
 // TestEveryRouteEveryRole calls every route of the table with no token, a

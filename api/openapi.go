@@ -71,7 +71,9 @@ func (s *Server) OpenAPI() map[string]any {
 			}
 			op["requestBody"] = map[string]any{"required": !rt.bodyOptional, "content": map[string]any{bt: map[string]any{"schema": rt.body}}}
 			resps["400"] = errResp("Bad request body or parameter value")
-			resps["409"] = errResp(nonEmpty(rt.conflict, "The node's parameters are unknown (not made from a registered kind)"))
+			if rt.conflict != "-" {
+				resps["409"] = errResp(nonEmpty(rt.conflict, "The node's parameters are unknown (not made from a registered kind)"))
+			}
 			resps["413"] = errResp("Request body too large")
 		}
 		item[strings.ToLower(rt.method)] = op
@@ -138,6 +140,7 @@ func (s *Server) schemas() map[string]any {
 			"state": map[string]any{"type": "string", "enum": states}, "error": str,
 			"received": integer, "produced": integer, "failed": integer, "committed": integer,
 			"lag": integer, "started": map[string]any{"type": "string", "format": "date-time"}, "restarts": integer,
+			"workers": map[string]any{"type": "integer", "minimum": 1, "description": "members of the node's consumer group in this process"},
 		}, "name", "state"),
 		"TopologyStatus": obj(map[string]any{"graph": map[string]any{"type": "object", "description": "topology.Describe as JSON"}, "nodes": map[string]any{"type": "array", "items": ref("NodeStatus")}}, "graph", "nodes"),
 		"NodeMeta": obj(map[string]any{"name": str, "version": str, "kind": str, "node_kind": str, "doc": str, "intelmq": str,
@@ -148,6 +151,7 @@ func (s *Server) schemas() map[string]any {
 			"values": map[string]any{"type": "object"}}, "node", "values"),
 		"ParamChange": obj(map[string]any{"node": str, "change": map[string]any{"type": "string", "enum": []string{
 			string(topology.ParamsUnchanged), string(topology.ParamsApplied), string(topology.ParamsRestarted)}}, "values": map[string]any{"type": "object"}}, "node", "change"),
+		"Workers":     obj(map[string]any{"workers": map[string]any{"type": "integer", "minimum": 1, "description": "members of the node's consumer group to run in this process, at most the partitions of its input"}}, "workers"),
 		"DeadLetters": obj(map[string]any{"topic": str, "count": integer, "failed_this_run": integer}, "topic", "count"),
 		"NodeState": obj(map[string]any{"node": str, "entries": map[string]any{"type": "array", "items": obj(map[string]any{
 			"table": str, "partition": integer, "key": map[string]any{}, "value": map[string]any{}})}, "state_error": str, "dead_letters": ref("DeadLetters")}, "node", "entries"),

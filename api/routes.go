@@ -68,6 +68,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/v1/nodes/{name}/state/import", summary: "Import a state written by state export into the node's changelogs and consumer group; the node must be stopped (409 otherwise); start it to restore",
 			role: RoleAdmin, tag: "nodes", body: map[string]any{"type": "string", "description": "JSON lines as written by state export"}, bodyType: "application/x-ndjson",
 			maxBody: maxStateImport, conflict: "The node is running (stop it first) or its consumer group has members elsewhere", resp: ref("NodeStatus"), handle: s.stateImport},
+		{method: "PUT", path: "/api/v1/nodes/{name}/workers", summary: "Run this many members of a consuming node's group in this process (1 to its input partitions; nodes with tables only with memory state); 400 names the reason",
+			role: RoleOperate, tag: "actions", body: ref("Workers"), conflict: "-", resp: ref("NodeStatus"), handle: s.putWorkers},
 		{method: "GET", path: "/api/v1/nodes/{name}/dlq", summary: "A node's dead-letter count", role: RoleRead, tag: "nodes", resp: ref("DeadLetters"), handle: s.nodeDLQ},
 		{method: "GET", path: "/api/v1/log", summary: "The process's log level and destination", role: RoleAdmin, tag: "logging", resp: ref("LogSettings"), handle: s.getLog},
 		{method: "PUT", path: "/api/v1/log", summary: "Set the log level (debug, info, warn, error) and destination (stderr, stdout, file:PATH, syslog, syslog://HOST:PORT, syslog+tcp://HOST:PORT, syslog+unix://PATH); nothing changes on error", role: RoleAdmin, tag: "logging",

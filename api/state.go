@@ -60,3 +60,29 @@ func (s *Server) stateImport(r *http.Request) (any, error) {
 	s.log.Info("control API: state imported", "node", name)
 	return s.ctl.Status(name)
 }
+
+// WorkersRequest is the body of PUT /api/v1/nodes/{name}/workers.
+type WorkersRequest struct {
+	Workers *int `json:"workers"`
+}
+
+func (s *Server) putWorkers(r *http.Request) (any, error) {
+	name := r.PathValue("name")
+	if _, err := s.ctl.Status(name); err != nil {
+		return nil, err // an unknown node before a bad body
+	}
+	var req WorkersRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	if req.Workers == nil {
+		return nil, errorf(http.StatusBadRequest, "request body: give {\"workers\": N}")
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	defer cancel()
+	if err := s.ctl.Scale(ctx, name, *req.Workers); err != nil {
+		return nil, err
+	}
+	s.log.Info("control API: node scaled", "node", name, "workers", *req.Workers)
+	return s.ctl.Status(name)
+}

@@ -107,3 +107,38 @@ func TestStateExportImportRoutes(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkersRoute(t *testing.T) {
+	f := start(t)
+	if code, _ := f.call(t, RoleRead, "PUT", "/api/v1/nodes/tag/workers", `{"workers":3}`); code != http.StatusForbidden {
+		t.Errorf("as reader: %d", code)
+	}
+	code, m := f.call(t, RoleOperate, "PUT", "/api/v1/nodes/tag/workers", `{"workers":3}`)
+	if code != 200 || m["workers"] != float64(3) || m["state"] != "running" {
+		t.Fatalf("scale to 3: %d %v", code, m)
+	}
+	f.send(t, 100)
+	waitFor(t, "100 events", func() bool { return f.out.distinct() >= 100 })
+	if code, m := f.call(t, RoleRead, "GET", "/api/v1/nodes/tag", ""); code != 200 || m["workers"] != float64(3) {
+		t.Fatalf("status: %d %v", code, m)
+	}
+	for _, tc := range []struct{ path, body, want string }{
+		{"/api/v1/nodes/tag/workers", `{"workers":0}`, "at least 1"},
+		{"/api/v1/nodes/tag/workers", `{"workers":4}`, "3 partitions"},
+		{"/api/v1/nodes/feed/workers", `{"workers":2}`, "source"},
+		{"/api/v1/nodes/tag/workers", `{}`, "workers"},
+		{"/api/v1/nodes/tag/workers", `{"workers":"x"}`, "request body"},
+	} {
+		if code, m := f.call(t, RoleOperate, "PUT", tc.path, tc.body); code != http.StatusBadRequest || !strings.Contains(m["error"].(string), tc.want) {
+			t.Errorf("PUT %s %s: %d %v", tc.path, tc.body, code, m)
+		}
+	}
+	if code, _ := f.call(t, RoleOperate, "PUT", "/api/v1/nodes/nope/workers", `{"workers":1}`); code != http.StatusNotFound {
+		t.Errorf("unknown node: %d", code)
+	}
+	if code, m := f.call(t, RoleOperate, "PUT", "/api/v1/nodes/tag/workers", `{"workers":1}`); code != 200 || m["workers"] != float64(1) {
+		t.Fatalf("scale to 1: %d %v", code, m)
+	}
+	f.send(t, 20)
+	waitFor(t, "120 events", func() bool { return f.out.distinct() >= 120 })
+}
