@@ -1,7 +1,6 @@
 package topology_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
@@ -18,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/internal/procstat"
 	"github.com/intelstream/intelstream/schemas"
 	"github.com/intelstream/intelstream/topology"
 	"github.com/intelstream/intelstream/transport"
@@ -48,26 +48,9 @@ func (s *stallingSink) Write(_ context.Context, batch []*dho.Event) error {
 		time.Sleep(s.stall)
 	}
 	if s.seen.Add(int64(len(batch))) >= s.want {
-		fmt.Printf("BACKLOG-DONE seen=%d peak-rss-kib=%d\n", s.seen.Load(), peakRSSKiB())
+		fmt.Printf("BACKLOG-DONE seen=%d peak-rss-kib=%d\n", s.seen.Load(), procstat.PeakRSSKiB())
 	}
 	return nil
-}
-
-// peakRSSKiB reads the process's peak resident set size (VmHWM).
-func peakRSSKiB() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n
-		}
-	}
-	return -1
 }
 
 // TestHelperBacklogSink is not a test: BenchmarkBacklog runs it in a

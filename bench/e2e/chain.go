@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/intelstream/intelstream/internal/embedded"
+	"github.com/intelstream/intelstream/internal/procstat"
 	"github.com/intelstream/intelstream/schemas"
 	"github.com/intelstream/intelstream/transport"
 	"github.com/intelstream/intelstream/transport/kafka"
@@ -81,7 +82,7 @@ func (w *worker) count() int64 {
 // of its own instead, and the result says what each used.
 func runChain(ctx context.Context, kind string, n int, reports [][]byte, expected int, tmp string, timeout time.Duration, profileDir string, perNode bool) (chainResult, error) {
 	res := chainResult{Chain: kind, Workers: n, Partitions: n, Expected: expected}
-	cpuBefore := processCPUSeconds()
+	cpuBefore := procstat.CPUTime().Seconds()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cl, err := embedded.Start(ctx, embedded.Partitions(n))
@@ -234,7 +235,7 @@ func runChain(ctx context.Context, kind string, n int, reports [][]byte, expecte
 	}
 	res.Events = final
 	res.CoresPer10k = res.WorkerCPUSeconds / float64(expected) * 10_000
-	res.BrokerCPUSeconds = processCPUSeconds() - cpuBefore
+	res.BrokerCPUSeconds = procstat.CPUTime().Seconds() - cpuBefore
 	return res, nil
 }
 

@@ -7,10 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync/atomic"
-	"syscall"
-	"time"
 
 	"github.com/intelstream/intelstream/dho"
 	outfile "github.com/intelstream/intelstream/outputs/file"
@@ -258,30 +255,6 @@ func expectedEvents(ctx context.Context, reports [][]byte) (int, float64, error)
 		return 0, 0, fmt.Errorf("the parser refused %d rows of the generated report", failed)
 	}
 	return len(seen), float64(avroBytes) / float64(max(events, 1)), nil
-}
-
-// peakRSSKiB reads the process's peak resident set size (VmHWM).
-func peakRSSKiB() int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	for _, line := range bytes.Split(data, []byte("\n")) {
-		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
-			n, _ := strconv.ParseInt(string(bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(v), []byte("kB")))), 10, 64)
-			return n
-		}
-	}
-	return -1
-}
-
-// processCPUSeconds is the CPU time (user + system) this process used.
-func processCPUSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return -1
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // dirSize is the bytes of the files under dir (0 when it does not exist).

@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/internal/procstat"
 	"github.com/intelstream/intelstream/processors/experts/taxonomy"
 	"github.com/intelstream/intelstream/processors/parsers"
 	"github.com/intelstream/intelstream/processors/parsers/shadowserver"
@@ -82,7 +83,7 @@ func workerMain() bool {
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
-	fmt.Fprintf(os.Stdout, "USAGE rss-kib=%d cpu-s=%g state-bytes=%d\n", peakRSSKiB(), processCPUSeconds(), dirSize(filepath.Join(dir, "state")))
+	fmt.Fprintf(os.Stdout, "USAGE rss-kib=%d cpu-s=%g state-bytes=%d\n", procstat.PeakRSSKiB(), procstat.CPUTime().Seconds(), dirSize(filepath.Join(dir, "state")))
 	return true
 }
 

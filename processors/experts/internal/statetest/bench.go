@@ -4,23 +4,17 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
-	"strconv"
-	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/internal/procstat"
 	"github.com/intelstream/intelstream/schemas"
 	"github.com/intelstream/intelstream/topology"
 	"github.com/intelstream/intelstream/transport"
-	"github.com/intelstream/intelstream/transport/kafka"
 )
 
 // Bench measures a stateful expert end to end on an in-process broker:
@@ -31,22 +25,8 @@ import (
 // and the process's peak resident memory (which includes the in-process
 // broker holding every record).
 func Bench[Out topology.Record](b *testing.B, proc topology.Processor[dho.Event, Out], event func(i int) *dho.Event, key func(*dho.Event) []byte, want func(n int) int64) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	fake := srfake.New()
-	defer fake.Close()
-	tr, err := kafka.New(kafka.Brokers(c.ListenAddrs()...))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer tr.Close()
-	reg, err := schemas.NewRegistry([]string{fake.URL()})
-	if err != nil {
-		b.Fatal(err)
-	}
+	env := New(b)
+	tr, reg := env.Tr, env.Reg
 	ctx := context.Background()
 	var got atomic.Int64
 	top := topology.New("bench")
@@ -71,7 +51,7 @@ func Bench[Out topology.Record](b *testing.B, proc topology.Processor[dho.Event,
 	if err != nil {
 		b.Fatal(err)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ProducerLinger(5*time.Millisecond))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(env.Brokers...), kgo.ProducerLinger(5*time.Millisecond))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -88,11 +68,12 @@ func Bench[Out topology.Record](b *testing.B, proc topology.Processor[dho.Event,
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := procstat.CPUTime()
 	start := time.Now()
 	go func() {
-		done <- top.Run(rctx, topology.WithTransport(tr), topology.WithRegistry(reg), topology.OnlyNodes("expert", "out"),
-			topology.WithStateDir(b.TempDir()), topology.WithLogger(slog.New(slog.DiscardHandler)))
+		opts := []topology.RunOption{topology.WithTransport(tr), topology.WithRegistry(reg), topology.OnlyNodes("expert", "out"),
+			topology.WithLogger(slog.New(slog.DiscardHandler))}
+		done <- top.Run(rctx, append(opts, env.Opts...)...)
 	}()
 	target := want(b.N)
 	for got.Load() < target {
@@ -103,7 +84,7 @@ func Bench[Out topology.Record](b *testing.B, proc topology.Processor[dho.Event,
 		}
 	}
 	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu := procstat.CPUTime() - cpu0
 	b.StopTimer()
 	cancel()
 	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
@@ -113,34 +94,7 @@ func Bench[Out topology.Record](b *testing.B, proc topology.Processor[dho.Event,
 	// CPU time per event (the process's, broker included) depends less
 	// on other load than events/s does.
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/event")
-	if mib := peakRSSMiB(); mib > 0 {
-		b.ReportMetric(mib, "peak-RSS-MiB")
+	if kib := procstat.PeakRSSKiB(); kib > 0 {
+		b.ReportMetric(float64(kib)/1024, "peak-RSS-MiB")
 	}
-}
-
-// cpuTime is the CPU time (user and system) the process used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakRSSMiB is the process's peak resident memory (VmHWM), 0 where
-// /proc is missing.
-func peakRSSMiB() float64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err == nil {
-				return kb / 1024
-			}
-		}
-	}
-	return 0
 }

@@ -22,9 +22,12 @@ import (
 
 // Env is a broker, a registry and the collected output of the runs.
 type Env struct {
-	t   *testing.T
+	t   testing.TB
 	Tr  *kafka.Transport
 	Reg *schemas.Registry
+	// Brokers are the in-process broker's addresses (for clients of a
+	// test's own).
+	Brokers []string
 	// Opts are added to every run (e.g. topology.WithMemoryState()).
 	Opts []topology.RunOption
 
@@ -38,7 +41,7 @@ type Env struct {
 
 // New starts the broker and registry for t. The state directory is a
 // temporary directory shared by the runs of the test.
-func New(t *testing.T) *Env {
+func New(t testing.TB) *Env {
 	t.Helper()
 	c, err := kfake.NewCluster(kfake.NumBrokers(1))
 	if err != nil {
@@ -56,7 +59,7 @@ func New(t *testing.T) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{t: t, Tr: tr, Reg: reg, Opts: []topology.RunOption{topology.WithStateDir(t.TempDir())}}
+	return &Env{t: t, Tr: tr, Reg: reg, Brokers: c.ListenAddrs(), Opts: []topology.RunOption{topology.WithStateDir(t.TempDir())}}
 }
 
 // Run runs collect → expert → out with the events as input until out holds
