@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/intelstream/intelstream/internal/atomicfile"
 	"github.com/intelstream/intelstream/processors/parsers/shadowserver"
 )
 
@@ -72,19 +71,7 @@ func updateShadowserverSchema(ctx context.Context, url, output string) (int, str
 	if len(s.Reports) == 0 {
 		return 0, "", fmt.Errorf("the downloaded schema has no report types, %s left as it was", output)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(output), ".shadowserver-schema-*")
-	if err != nil {
-		return 0, "", err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return 0, "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, "", err
-	}
-	if err := os.Rename(tmp.Name(), output); err != nil {
+	if err := atomicfile.WriteFile(output, data, 0o600); err != nil {
 		return 0, "", err
 	}
 	return len(s.Reports), s.Created, nil

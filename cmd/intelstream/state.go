@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/intelstream/intelstream/internal/atomicfile"
 	"github.com/intelstream/intelstream/internal/runner"
 	"github.com/intelstream/intelstream/topology"
 )
@@ -115,19 +115,9 @@ a consistent copy.`,
 				}
 				// Written beside the target and renamed: a failed export
 				// leaves no half file.
-				f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
-				if err != nil {
-					return err
-				}
-				defer os.Remove(f.Name())
-				if err := topology.ExportState(cmd.Context(), env.Transport, t, s.node, f); err != nil {
-					f.Close()
-					return err
-				}
-				if err := f.Close(); err != nil {
-					return err
-				}
-				return os.Rename(f.Name(), out)
+				return atomicfile.Write(out, 0o600, func(w io.Writer) error {
+					return topology.ExportState(cmd.Context(), env.Transport, t, s.node, w)
+				})
 			})
 		},
 	}
