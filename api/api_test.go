@@ -14,14 +14,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/internal/kafkatest"
 	"github.com/intelstream/intelstream/internal/logging"
-	"github.com/intelstream/intelstream/schemas"
 	"github.com/intelstream/intelstream/topology"
-	"github.com/intelstream/intelstream/transport/kafka"
 )
 
 // tagKind writes prefix+tag (tag is a runtime parameter) into comment.
@@ -144,22 +141,8 @@ func start(t *testing.T, extra ...Option) *fixture {
 // its API.
 func startWith(t *testing.T, build func(*topology.Topology, *fixture), extra ...Option) *fixture {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	fake := srfake.New()
-	t.Cleanup(fake.Close)
-	tr, err := kafka.New(kafka.Brokers(c.ListenAddrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tr.Close() })
-	reg, err := schemas.NewRegistry([]string{fake.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := kafkatest.New(t)
+	tr, reg := k.Tr, k.Reg
 	f := &fixture{feed: make(feeder), out: &memOutput{}, ctl: topology.NewController()}
 	top := topology.New("apitest")
 	build(top, f)

@@ -16,9 +16,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/internal/kafkatest"
 	"github.com/intelstream/intelstream/processors/experts/taxonomy"
 	"github.com/intelstream/intelstream/schemas"
 	"github.com/intelstream/intelstream/topology"
@@ -36,25 +36,10 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	fake := srfake.New()
-	t.Cleanup(fake.Close)
 	// kgo waits MetadataMinAge (5s) before it refreshes metadata after a
 	// NotLeaderForPartition; the fault tests need not wait that long.
-	tr, err := kafka.New(kafka.Brokers(c.ListenAddrs()...), kafka.KgoOpts(kgo.MetadataMinAge(50*time.Millisecond)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tr.Close() })
-	reg, err := schemas.NewRegistry([]string{fake.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{cluster: c, brokers: c.ListenAddrs(), tr: tr, reg: reg}
+	k := kafkatest.New(t, kgo.MetadataMinAge(50*time.Millisecond))
+	return &env{cluster: k.Cluster, brokers: k.Brokers, tr: k.Tr, reg: k.Reg}
 }
 
 // lines is a collector that emits one report holding n lines.

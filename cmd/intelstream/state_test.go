@@ -12,10 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
-
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/internal/kafkatest"
 	"github.com/intelstream/intelstream/processors/experts/deduplicator"
 	"github.com/intelstream/intelstream/schemas"
 	"github.com/intelstream/intelstream/topology"
@@ -54,23 +52,8 @@ func init() {
 
 func stateTestCluster(t *testing.T) (brokers, registry string, tr *kafka.Transport, reg *schemas.Registry) {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	fake := srfake.New()
-	t.Cleanup(fake.Close)
-	tr, err = kafka.New(kafka.Brokers(c.ListenAddrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tr.Close() })
-	reg, err = schemas.NewRegistry([]string{fake.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(c.ListenAddrs(), ","), fake.URL(), tr, reg
+	k := kafkatest.New(t)
+	return strings.Join(k.Brokers, ","), k.RegistryURL, k.Tr, k.Reg
 }
 
 func TestStateExportImport(t *testing.T) {

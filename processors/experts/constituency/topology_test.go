@@ -10,16 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
-
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/internal/kafkatest"
 	"github.com/intelstream/intelstream/processors/experts/internal/experttest"
 	"github.com/intelstream/intelstream/processors/experts/maxmind"
 	"github.com/intelstream/intelstream/processors/experts/maxmind/maxmindtest"
-	"github.com/intelstream/intelstream/schemas"
 	"github.com/intelstream/intelstream/topology"
-	"github.com/intelstream/intelstream/transport/kafka"
 )
 
 type collected struct {
@@ -42,22 +38,8 @@ func (c *collected) len() int { c.mu.Lock(); defer c.mu.Unlock(); return len(c.e
 // topology on the in-process Kafka broker: what they set survives the
 // Avro encoding between nodes (extra values, tags, geolocation).
 func TestTopology(t *testing.T) {
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Close()
-	fake := srfake.New()
-	defer fake.Close()
-	tr, err := kafka.New(kafka.Brokers(cluster.ListenAddrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	reg, err := schemas.NewRegistry([]string{fake.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := kafkatest.New(t)
+	tr, reg := k.Tr, k.Reg
 
 	db, err := maxmindtest.CityDB(time.Now(), maxmindtest.City{Network: "192.0.2.0/24", CC: "AT", City: "Vienna", Lat: new(48.2), Lon: new(16.37)})
 	if err != nil {

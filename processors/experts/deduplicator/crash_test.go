@@ -12,11 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/internal/kafkatest"
 	"github.com/intelstream/intelstream/processors/experts/deduplicator"
 	"github.com/intelstream/intelstream/schemas"
 	"github.com/intelstream/intelstream/topology"
@@ -99,33 +98,18 @@ type crashEnv struct {
 }
 
 func newCrashEnv(t *testing.T) *crashEnv {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	fake := srfake.New()
-	t.Cleanup(fake.Close)
+	k := kafkatest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	t.Cleanup(cancel)
-	e := &crashEnv{t: t, ctx: ctx, brokers: c.ListenAddrs(), registry: fake.URL(), ids: map[string]map[string]bool{}}
-	tr, err := kafka.New(kafka.Brokers(e.brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tr.Close() })
+	e := &crashEnv{t: t, ctx: ctx, brokers: k.Brokers, registry: k.RegistryURL, ids: map[string]map[string]bool{}}
 	var specs []transport.TopicSpec
 	for _, name := range crashTopology().Topics() {
 		specs = append(specs, transport.TopicSpec{Name: name, Partitions: 3, ReplicationFactor: 1})
 	}
-	if err := tr.CreateTopics(ctx, specs...); err != nil {
+	if err := k.Tr.CreateTopics(ctx, specs...); err != nil {
 		t.Fatal(err)
 	}
-	reg, err := schemas.NewRegistry([]string{e.registry})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.serde = schemas.NewSerde(reg, schemas.TopicName)
+	e.serde = schemas.NewSerde(k.Reg, schemas.TopicName)
 	cl, err := kgo.NewClient(kgo.SeedBrokers(e.brokers...))
 	if err != nil {
 		t.Fatal(err)

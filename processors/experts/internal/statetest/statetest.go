@@ -10,10 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
-
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/internal/kafkatest"
 	"github.com/intelstream/intelstream/schemas"
 	"github.com/intelstream/intelstream/topology"
 	"github.com/intelstream/intelstream/transport"
@@ -43,23 +41,8 @@ type Env struct {
 // temporary directory shared by the runs of the test.
 func New(t testing.TB) *Env {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	fake := srfake.New()
-	t.Cleanup(fake.Close)
-	tr, err := kafka.New(kafka.Brokers(c.ListenAddrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tr.Close() })
-	reg, err := schemas.NewRegistry([]string{fake.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Env{t: t, Tr: tr, Reg: reg, Brokers: c.ListenAddrs(), Opts: []topology.RunOption{topology.WithStateDir(t.TempDir())}}
+	k := kafkatest.New(t)
+	return &Env{t: t, Tr: k.Tr, Reg: k.Reg, Brokers: k.Brokers, Opts: []topology.RunOption{topology.WithStateDir(t.TempDir())}}
 }
 
 // Run runs collect → expert → out with the events as input until out holds
