@@ -131,7 +131,7 @@ func (c *Collector) Run(ctx context.Context, emit func(*dho.Report) error) error
 		if err := c.discard(ctx, done); err != nil {
 			return err
 		}
-		if len(done) > 0 && !c.deleteFile && c.moveTo == "" {
+		if len(done) > 0 && c.interval > 0 && !c.deleteFile && c.moveTo == "" {
 			if err := topology.Flush(ctx); err != nil {
 				return fmt.Errorf("%s: reports not acknowledged: %w", Name, err)
 			}
