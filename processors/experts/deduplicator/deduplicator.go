@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/processors/experts/internal/timeindex"
 	"github.com/intelstream/intelstream/topology"
 )
 
@@ -96,7 +97,7 @@ func (x *Expert) Tables() []topology.TableRef { return []topology.TableRef{x.see
 // SetClock replaces the expert's clock (for tests).
 func (x *Expert) SetClock(now func() time.Time) { x.now = now }
 
-func expiryKey(exp int64, hash string) string { return fmt.Sprintf("x/%020d/%s", exp, hash) }
+func expiryKey(exp int64, hash string) string { return timeindex.Key("x/", exp, hash) }
 
 // Process passes e on unless an equal event was seen within the TTL.
 func (x *Expert) Process(ctx context.Context, e *dho.Event, emit func(*dho.Event)) error {
@@ -132,25 +133,16 @@ func (x *Expert) Process(ctx context.Context, e *dho.Event, emit func(*dho.Event
 
 // Tick forgets the hashes whose time to live is over.
 func (x *Expert) Tick(ctx context.Context, _ time.Time, _ func(*dho.Event)) error {
-	// Expiry keys sort by time: every key up to "now" has expired.
-	limit := expiryKey(x.now().UnixNano(), "")
-	var expired []string
-	err := x.seen.Range(ctx, []byte("x/"), func(k string, _ entry) (bool, error) {
-		if k[:len(limit)] > limit {
-			return false, nil
-		}
-		expired = append(expired, k)
-		return len(expired) < 10000, nil // the rest at the next tick
-	})
+	// At most 10,000 a tick; the rest at the next.
+	expired, hashes, err := timeindex.Due(ctx, x.seen, "x/", x.now().UnixNano(), 10000)
 	if err != nil {
 		return err
 	}
-	for _, k := range expired {
-		hash := k[23:]
+	for i, k := range expired {
 		if err := x.seen.Delete(ctx, k); err != nil {
 			return err
 		}
-		if err := x.seen.Delete(ctx, "h/"+hash); err != nil {
+		if err := x.seen.Delete(ctx, "h/"+hashes[i]); err != nil {
 			return err
 		}
 	}

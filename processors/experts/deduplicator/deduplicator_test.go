@@ -90,6 +90,17 @@ func TestTimeToLive(t *testing.T) {
 	if n := len(env.Out()); n != 20 {
 		t.Fatalf("%d events out, want 20", n)
 	}
+	// Past the TTL of every hash, a tick forgets them: no entry and no
+	// expiry index entry stays in the table.
+	x = newExpert(t, map[string]any{"redis_cache_ttl": 3600})
+	x.SetClock(func() time.Time { return now.Add(3 * time.Hour) })
+	if n := len(statetest.State(env, x)); n != 20 {
+		t.Fatalf("%d table entries before the purge, want 20 (10 hashes, 10 expiry entries)", n)
+	}
+	env.Run(x, nil, 20, 500*time.Millisecond)
+	if left := statetest.State(env, x); len(left) != 0 {
+		t.Fatalf("%d table entries left after the TTL, e.g. %v", len(left), left[0])
+	}
 }
 
 func TestWhitelist(t *testing.T) {

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/intelstream/intelstream/dho"
+	"github.com/intelstream/intelstream/processors/experts/internal/timeindex"
 	"github.com/intelstream/intelstream/topology"
 )
 
@@ -223,8 +224,8 @@ func (x *Expert) groupKey(e *dho.Event, recipient, template string) string {
 	return b.String()
 }
 
-func dueKey(due time.Time, key string) string { return fmt.Sprintf("d/%020d/%s", due.UnixNano(), key) }
-func expiryKey(exp int64, key string) string  { return fmt.Sprintf("x/%020d/%s", exp, key) }
+func dueKey(due time.Time, key string) string { return timeindex.Key("d/", due.UnixNano(), key) }
+func expiryKey(exp int64, key string) string  { return timeindex.Key("x/", exp, key) }
 func eventKey(key string, seq int64) string   { return fmt.Sprintf("%s\x00%020d", key, seq) }
 
 // ErrNoRecipient is the reason unrouted events carry.
@@ -378,20 +379,13 @@ func (x *Expert) send(ctx context.Context, key string, g group, now time.Time, e
 // suppression entries whose time to live is over.
 func (x *Expert) Tick(ctx context.Context, _ time.Time, emit func(*dho.Digest)) error {
 	now := x.now()
-	limit := dueKey(now, "")
-	var due []string
-	err := x.groups.Range(ctx, []byte("d/"), func(k string, _ group) (bool, error) {
-		if k[:len(limit)] > limit {
-			return false, nil
-		}
-		due = append(due, k)
-		return len(due) < 10000, nil // the rest at the next tick
-	})
+	// At most 10,000 of each a tick; the rest at the next.
+	due, keys, err := timeindex.Due(ctx, x.groups, "d/", now.UnixNano(), 10000)
 	if err != nil {
 		return err
 	}
-	for _, k := range due {
-		key := k[len(limit):]
+	for i, k := range due {
+		key := keys[i]
 		g, ok, err := x.groups.Get(ctx, "g/"+key)
 		if err != nil {
 			return err
@@ -406,23 +400,15 @@ func (x *Expert) Tick(ctx context.Context, _ time.Time, emit func(*dho.Digest)) 
 			return err
 		}
 	}
-	xlimit := expiryKey(now.UnixNano(), "")
-	var expired []string
-	err = x.sent.Range(ctx, []byte("x/"), func(k string, _ int64) (bool, error) {
-		if k[:len(xlimit)] > xlimit {
-			return false, nil
-		}
-		expired = append(expired, k)
-		return len(expired) < 10000, nil
-	})
+	expired, keys, err := timeindex.Due(ctx, x.sent, "x/", now.UnixNano(), 10000)
 	if err != nil {
 		return err
 	}
-	for _, k := range expired {
+	for i, k := range expired {
 		if err := x.sent.Delete(ctx, k); err != nil {
 			return err
 		}
-		if err := x.sent.Delete(ctx, "s/"+k[len(xlimit):]); err != nil {
+		if err := x.sent.Delete(ctx, "s/"+keys[i]); err != nil {
 			return err
 		}
 	}

@@ -71,22 +71,11 @@ func (e *Env) RunDigests(proc topology.Processor[dho.Event, dho.Digest], in []*d
 
 func run[Out topology.Record](e *Env, proc topology.Processor[dho.Event, Out], in []*dho.Event, want int, settle time.Duration, collect func([]*Out), count func() int) {
 	e.t.Helper()
-	top := topology.New("state")
-	src := topology.Source(top, "collect", topology.CollectorFunc[dho.Event](func(ctx context.Context, emit func(*dho.Event) error) error {
-		for _, ev := range in {
-			if err := emit(ev.Clone()); err != nil {
-				return err
-			}
-		}
-		return nil
-	}), e.SourceOpts...)
-	mid := topology.Map(top, "expert", src, proc, topology.TickEvery(50*time.Millisecond))
-	topology.Sink(top, "out", mid, topology.OutputFunc[Out](func(_ context.Context, batch []*Out) error {
+	top := graph(e, proc, in, func(batch []*Out) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		collect(batch)
-		return nil
-	}))
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -113,6 +102,44 @@ func run[Out topology.Record](e *Env, proc topology.Processor[dho.Event, Out], i
 	if err := <-done; err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// graph is the topology the runs run: collect (the events in) → expert →
+// out (collect).
+func graph[Out topology.Record](e *Env, proc topology.Processor[dho.Event, Out], in []*dho.Event, collect func([]*Out)) *topology.Topology {
+	top := topology.New("state")
+	src := topology.Source(top, "collect", topology.CollectorFunc[dho.Event](func(ctx context.Context, emit func(*dho.Event) error) error {
+		for _, ev := range in {
+			if err := emit(ev.Clone()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}), e.SourceOpts...)
+	mid := topology.Map(top, "expert", src, proc, topology.TickEvery(50*time.Millisecond))
+	topology.Sink(top, "out", mid, topology.OutputFunc[Out](func(_ context.Context, batch []*Out) error {
+		collect(batch)
+		return nil
+	}))
+	return top
+}
+
+// State returns the live entries of the expert's tables after the runs so
+// far, read from their changelogs; proc is an expert of the same kind and
+// parameters as the runs'.
+func State[Out topology.Record](e *Env, proc topology.Processor[dho.Event, Out]) []topology.StateEntry {
+	e.t.Helper()
+	var out []topology.StateEntry
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := graph(e, proc, nil, func([]*Out) {}).DumpState(ctx, e.Tr, "expert", func(s topology.StateEntry) error {
+		out = append(out, s)
+		return nil
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return out
 }
 
 // Digests returns the digests output so far.
