@@ -503,6 +503,38 @@ func (r FieldRef) AppendText(e *Event, text string) error {
 // Set sanitizes v and stores it in e (see Event.Set).
 func (r FieldRef) Set(e *Event, v any) error { return setField(e.view().at(r.f), r.f, v, false) }
 
+// Type returns the field's type.
+func (r FieldRef) Type() Type { return r.f.Type }
+
+// Copy makes the field of dst what it is in src: a deep copy of its value,
+// or unset when src does not hold it. The value was sanitized when it was
+// stored in src, so a parser can sanitize a value that is the same for
+// every event (a constant, the feed's name) once, into a template event,
+// and copy it from there.
+func (r FieldRef) Copy(dst, src *Event) {
+	p, q := dst.view().at(r.f), src.view().at(r.f)
+	switch r.f.st {
+	case stString:
+		*p.str() = *q.str()
+	case stStrings:
+		*p.strs() = slices.Clone(*q.strs())
+	case stInt:
+		*p.i() = clonePtr(*q.i())
+	case stInts:
+		*p.is() = slices.Clone(*q.is())
+	case stFloat:
+		*p.f() = clonePtr(*q.f())
+	case stBool:
+		*p.b() = clonePtr(*q.b())
+	case stTime:
+		*p.t() = clonePtr(*q.t())
+	case stBytes:
+		*p.raw() = slices.Clone(*q.raw())
+	case stExtra:
+		*p.extra() = (*q.extra()).Clone()
+	}
+}
+
 // setText is setField for text, without boxing it.
 func setText(p slotPtr, f *Field, s string, add bool) error {
 	if s == "" {

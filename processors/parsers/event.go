@@ -125,6 +125,46 @@ func AddText(ev *dho.Event, name, text string, unset bool) (bool, error) {
 	return true, nil
 }
 
+// AddTextRef is AddText for a field looked up once (see dho.Ref): the hot
+// path of parsers that map columns to fields.
+func AddTextRef(ev *dho.Event, ref dho.FieldRef, text string, unset bool) (bool, error) {
+	if !unset && ref.Has(ev) {
+		return false, &dho.FieldError{Field: ref.Name(), Value: text, Err: ErrKeyExists}
+	}
+	if text == "" || text == "-" || text == "N/A" {
+		return false, nil
+	}
+	if err := ref.SetText(ev, text); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// AddRef is Add with Refuse (or, with unset, AddUnset) for a field looked
+// up once (see dho.Ref).
+func AddRef(ev *dho.Event, ref dho.FieldRef, v any, unset bool) (bool, error) {
+	if !unset && ref.Has(ev) {
+		return false, &dho.FieldError{Field: ref.Name(), Value: fmt.Sprint(v), Err: ErrKeyExists}
+	}
+	if Ignored(v) {
+		return false, nil
+	}
+	if s, isText := v.(string); isText {
+		if err := ref.SetText(ev, s); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	v, err := textForType(ref.Name(), ref.Type(), v)
+	if err != nil {
+		return false, err
+	}
+	if err := ref.Set(ev, v); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 func set(ev *dho.Event, name string, v any) (bool, error) {
 	if s, isText := v.(string); isText {
 		// The text path of dho: no second boxing, no slice rebuilt.
@@ -152,7 +192,12 @@ func textForField(name string, v any) (any, error) {
 	if !ok {
 		return v, nil
 	}
-	switch f.Type {
+	return textForType(name, f.Type, v)
+}
+
+// textForType is textForField for a field of type t.
+func textForType(name string, t dho.Type, v any) (any, error) {
+	switch t {
 	case dho.TypeInteger, dho.TypeASN, dho.TypeFloat, dho.TypeAccuracy, dho.TypeBoolean,
 		dho.TypeDateTime, dho.TypeJSONDict, dho.TypeBase64:
 		return v, nil

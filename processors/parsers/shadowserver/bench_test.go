@@ -1,11 +1,9 @@
 package shadowserver
 
 import (
-	"context"
 	"testing"
 
-	"github.com/intelstream/intelstream/dho"
-	"github.com/intelstream/intelstream/processors/parsers"
+	"github.com/intelstream/intelstream/processors/parsers/internal/parsertest"
 )
 
 // BenchmarkShadowserverScanHTTP parses 100,000 rows of scan_http made by
@@ -19,21 +17,5 @@ func BenchmarkShadowserverScanHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	n := 0
-	for b.Loop() {
-		n = 0
-		err := p.Parse(ctx, r, func(*dho.Event) error { n++; return nil },
-			func(f parsers.Failure) { b.Fatalf("failure: %v", f) })
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	if n != rows {
-		b.Fatalf("%d events, want %d", n, rows)
-	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	parsertest.Bench(b, p, r, rows)
 }

@@ -172,3 +172,27 @@ func TestFastPathsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickHTTPDate checks the quick reader of HTTP dates against
+// time.Parse: what it takes, time.Parse reads as the same instant.
+func TestQuickHTTPDate(t *testing.T) {
+	const layout = "Mon, 02 Jan 2006 15:04:05 GMT"
+	var vs []string
+	for ts := time.Date(1999, 12, 25, 0, 0, 0, 0, time.UTC); ts.Year() < 2031; ts = ts.Add(97*time.Hour + 13*time.Minute + 7*time.Second) {
+		vs = append(vs, ts.Format(layout))
+	}
+	vs = append(vs, "Sat, 31 Jun 2024 09:59:58 GMT", "Sat, 00 Jun 2024 09:59:58 GMT", "Sat, 01 Jun 2024 24:00:00 GMT",
+		"Sat, 01 Jun 2024 23:60:00 GMT", "Sat, 01 Jun 2024 23:59:60 GMT", "Sat, 01 jun 2024 23:59:59 GMT", "sat, 01 Jun 2024 23:59:59 GMT",
+		"Xyz, 01 Jun 2024 23:59:59 GMT", "Sat, 1a Jun 2024 23:59:59 GMT", "Sat, 01 Jun 2024 23:59:5+ GMT", "Sat, 01 Jun 0000 00:00:00 GMT",
+		"Sat,  1 Jun 2024 23:59:59 GMT", "Sat, 01-Jun-2024 23:59:59 GMT")
+	for _, v := range vs {
+		quick, ok := quickHTTPDate(v)
+		want, err := time.Parse(layout, v)
+		if ok && (err != nil || !quick.Equal(want)) {
+			t.Errorf("%q: quick %v, time.Parse %v %v", v, quick, want, err)
+		}
+		if !ok && err == nil && v[:3] != "sat" && v[8:11] != "jun" {
+			t.Errorf("%q: quick refuses what time.Parse reads as %v", v, want)
+		}
+	}
+}

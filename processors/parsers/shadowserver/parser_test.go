@@ -4,18 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/intelstream/intelstream/processors/parsers/internal/parsertest"
+
 	"github.com/intelstream/intelstream/dho"
 	"github.com/intelstream/intelstream/processors/parsers"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestGolden parses our own Shadowserver-style reports (testdata/*.csv,
 // named as Shadowserver names its files) and compares the events, in
@@ -66,7 +65,7 @@ func TestGolden(t *testing.T) {
 
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
+	if parsertest.Updating() {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}

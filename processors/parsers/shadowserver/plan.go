@@ -25,8 +25,23 @@ type plan struct {
 	initial   []int          // the header as ids, in order
 	required  []step
 	optional  []step
-	// The report type's feed name and URL, boxed once.
-	feedName, feedURL any
+	// The feed fields and the constants, sanitized once into templates
+	// that each event copies them from.
+	feed, consts *dho.Event
+	feedRefs     [2]dho.FieldRef // feed.name, feed.documentation
+	feedErrs     [2]error        // what adding each to an event gives
+	constants    []constant
+}
+
+// constant is a constant field of the report type. A value that is the
+// same for every event is sanitized once into the template (err is what
+// that gave, returned for every row); a name that is no field (an extra
+// name) is added to each event as it is.
+type constant struct {
+	c      Constant
+	ref    dho.FieldRef
+	hasRef bool
+	err    error
 }
 
 // stepKind says where a mapped value goes.
@@ -44,8 +59,12 @@ type step struct {
 	id    int // column id, -1 when the header lacks the column
 	kind  stepKind
 	field string // event field, or extra name
-	key   string // "extra." + field for the extra kinds
-	ok    bool   // key is a valid extra name
+	// ref is the event field, looked up once; hasRef is false for extra
+	// names and names that are no field.
+	ref    dho.FieldRef
+	hasRef bool
+	key    string // "extra." + field for the extra kinds
+	ok     bool   // key is a valid extra name
 	// unique says no other source gives the event this field (the report,
 	// the feed fields, another mapping, a constant), so it is surely unset.
 	unique bool
@@ -92,12 +111,14 @@ func compile(rt *ReportType, header []string, overwrite bool) *plan {
 			if s.kind == toExtraCol || s.kind == toExtraName {
 				s.key = "extra." + s.field
 				s.ok = validExtraKey(s.key)
+			} else if s.kind == toField {
+				s.ref, s.hasRef = dho.Ref(m.Field)
 			}
 			out[i] = s
 		}
 		return out
 	}
-	p.feedName, p.feedURL = rt.FeedName, rt.URL
+	p.compileTemplates()
 	p.required = mk(rt.Required)
 	p.optional = mk(rt.Optional)
 	targets := map[string]int{}
@@ -120,6 +141,27 @@ func compile(rt *ReportType, header []string, overwrite bool) *plan {
 	return p
 }
 
+// compileTemplates sanitizes the feed fields and the constants once.
+func (p *plan) compileTemplates() {
+	p.feed, p.consts = &dho.Event{}, &dho.Event{}
+	for i, f := range [2]struct {
+		name string
+		v    any
+	}{{"feed.name", p.rt.FeedName}, {"feed.documentation", p.rt.URL}} {
+		p.feedRefs[i], _ = dho.Ref(f.name)
+		_, p.feedErrs[i] = parsers.Add(p.feed, f.name, f.v, parsers.Replace)
+	}
+	for _, c := range p.rt.Constants {
+		k := constant{c: c}
+		if k.ref, k.hasRef = dho.Ref(c.Field); k.hasRef {
+			if _, err := parsers.Add(p.consts, c.Field, c.Value, parsers.Replace); err != nil {
+				k.err = fmt.Errorf("constant field: %w", err)
+			}
+		}
+		p.constants = append(p.constants, k)
+	}
+}
+
 // inherited are the fields an event may hold before its columns are
 // mapped: those NewEvent copies from the report, and the feed fields.
 var inherited = []string{"feed.accuracy", "feed.code", "feed.documentation", "feed.name",
@@ -128,6 +170,15 @@ var inherited = []string{"feed.accuracy", "feed.code", "feed.documentation", "fe
 // addValue adds a mapped value, refusing a field already set; text (most
 // values) takes the path that does not box it.
 func (s *step) addValue(ev *dho.Event, name string, v value) error {
+	if s.hasRef && name == s.field {
+		var err error
+		if v.k == kText || v.k == kBigInt {
+			_, err = parsers.AddTextRef(ev, s.ref, v.s, s.unique)
+		} else {
+			_, err = parsers.AddRef(ev, s.ref, v.field(), s.unique)
+		}
+		return err
+	}
 	if v.k == kText || v.k == kBigInt {
 		_, err := parsers.AddText(ev, name, v.s, s.unique)
 		return err
@@ -149,8 +200,10 @@ func (s *step) add(ev *dho.Event, name string, v any) error {
 // state is the scratch space of one Parse call.
 type state struct {
 	unused unusedColumns
-	extras []extraValue
-	row    row
+	// extraHint is how many extra values the last event had: the size
+	// the next event's extra map starts with.
+	extraHint int
+	row       row
 }
 
 // unusedColumns is IntelMQ's list of the header names not yet used by a
@@ -209,12 +262,6 @@ func (u *unusedColumns) remove(id int) {
 	}
 }
 
-type extraValue struct {
-	key string // "extra.NAME"
-	v   dho.Value
-	ok  bool // key is known to be a valid extra name
-}
-
 func (p *plan) newState() *state { return &state{row: row{p: p}} }
 
 // row is one CSV row seen as IntelMQ's dictionary.
@@ -243,8 +290,19 @@ func (r *row) byID(id int) (string, bool) {
 	return r.fields[col], true
 }
 
-func (st *state) addExtra(key string, v value, ok bool) {
-	st.extras = append(st.extras, extraValue{key, v.extra(), ok})
+// addExtra stores an extra value; a later value for a name replaces an
+// earlier one, as in IntelMQ's dictionary. Names checked once per report
+// (ok) are stored directly, which saves the event a check per value;
+// floats are still checked (DHO refuses NaN and infinities).
+func (st *state) addExtra(ev *dho.Event, key string, v dho.Value, ok bool) error {
+	if !ok || v.Kind() == dho.KindFloat {
+		return ev.Set(key, v)
+	}
+	if ev.Extra == nil {
+		ev.Extra = make(dho.Extra, st.extraHint)
+	}
+	ev.Extra[key[len("extra."):]] = v
+	return nil
 }
 
 // convert applies the mapping's function to the column's text.
@@ -272,21 +330,20 @@ func (p *plan) event(st *state, report *dho.Report, fields []string, raw []byte)
 	rt := p.rt
 	st.row.fields = fields
 	st.unused.reset(p.initial, len(p.names))
-	st.extras = st.extras[:0]
 
 	ev, err := parsers.NewEvent(report)
 	if err != nil {
 		return nil, err
 	}
-	feedMode := parsers.Keep
-	if p.overwrite {
-		feedMode = parsers.Replace
-	}
-	if _, err := parsers.Add(ev, "feed.name", p.feedName, feedMode); err != nil {
-		return nil, err
-	}
-	if _, err := parsers.Add(ev, "feed.documentation", p.feedURL, parsers.Keep); err != nil {
-		return nil, err
+	// feed.name is kept when the report has one (replaced with overwrite),
+	// feed.documentation is kept.
+	for i, ref := range p.feedRefs {
+		if (i == 0 && p.overwrite) || !ref.Has(ev) {
+			if p.feedErrs[i] != nil {
+				return nil, p.feedErrs[i]
+			}
+			ref.Copy(ev, p.feed)
+		}
 	}
 
 	for i := range p.required {
@@ -341,14 +398,18 @@ func (p *plan) event(st *state, report *dho.Report, fields []string, raw []byte)
 		}
 		switch s.kind {
 		case toExtraCol, toExtraName:
-			st.addExtra(s.key, v, s.ok)
+			if err := st.addExtra(ev, s.key, v.extra(), s.ok); err != nil {
+				return nil, err
+			}
 		case toNowhere:
 		case toField:
 			err := s.addValue(ev, s.field, v)
 			switch {
 			case err == nil:
 			case errors.Is(err, dho.ErrUnknownField):
-				st.addExtra("extra."+s.field, v, false)
+				if err := st.addExtra(ev, "extra."+s.field, v.extra(), false); err != nil {
+					return nil, err
+				}
 			case errors.Is(err, parsers.ErrKeyExists):
 				return nil, err
 			default:
@@ -360,9 +421,24 @@ func (p *plan) event(st *state, report *dho.Report, fields []string, raw []byte)
 		st.unused.remove(s.id)
 	}
 
-	for _, c := range rt.Constants {
-		if _, err := parsers.Add(ev, c.Field, c.Value, parsers.Replace); err != nil {
-			return nil, fmt.Errorf("constant field: %w", err)
+	for i := range p.constants {
+		k := &p.constants[i]
+		switch {
+		case k.err != nil:
+			return nil, k.err
+		case k.hasRef:
+			k.ref.Copy(ev, p.consts)
+		default:
+			// An extra name: a column mapped to it wins, as it is added
+			// after the constants in IntelMQ.
+			if name, isExtra := strings.CutPrefix(k.c.Field, "extra."); isExtra && validExtraKey(k.c.Field) {
+				if _, set := ev.Extra[name]; set {
+					continue
+				}
+			}
+			if _, err := parsers.Add(ev, k.c.Field, k.c.Value, parsers.Replace); err != nil {
+				return nil, fmt.Errorf("constant field: %w", err)
+			}
 		}
 	}
 	ev.Raw = raw
@@ -372,28 +448,17 @@ func (p *plan) event(st *state, report *dho.Report, fields []string, raw []byte)
 			continue
 		}
 		text, present := st.row.byID(id)
+		var err error
 		switch {
 		case !present:
-			st.extras = append(st.extras, extraValue{p.extraKeys[id], dho.Null(), p.extraOK[id]})
+			err = st.addExtra(ev, p.extraKeys[id], dho.Null(), p.extraOK[id])
 		case text != "":
-			st.extras = append(st.extras, extraValue{p.extraKeys[id], dho.String(text), p.extraOK[id]})
+			err = st.addExtra(ev, p.extraKeys[id], dho.String(text), p.extraOK[id])
 		}
-	}
-	// Later values for a name replace earlier ones, as in IntelMQ's
-	// dictionary. Names checked once per report are stored directly, which
-	// saves the event a check per value; floats are still checked (DHO
-	// refuses NaN and infinities).
-	if ev.Extra == nil && len(st.extras) > 0 {
-		ev.Extra = make(dho.Extra, len(st.extras))
-	}
-	for _, x := range st.extras {
-		if x.ok && x.v.Kind() != dho.KindFloat {
-			ev.Extra[x.key[len("extra."):]] = x.v
-			continue
-		}
-		if err := ev.Set(x.key, x.v); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	}
+	st.extraHint = len(ev.Extra)
 	return ev, nil
 }
