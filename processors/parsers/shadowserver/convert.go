@@ -32,21 +32,31 @@ const (
 	kBigInt // decimal digits in s
 	kFloat
 	kBool
-	kTime // text in s, and the instant it names in t
+	kTime // text in s, and the instant it names in n (Unix seconds, UTC)
 )
 
 // value is the result of a conversion: Python's None, str, int, float or
-// bool.
+// bool. It is small (32 bytes), as it is passed around for every column:
+// n holds an integer, a float's bits, 0 or 1 for a boolean, or a time's
+// Unix seconds.
 type value struct {
 	k kind
 	s string
 	n int64
-	f float64
-	b bool
-	t time.Time
 }
 
 func text(s string) value { return value{k: kText, s: s} }
+
+func boolean(b bool) value {
+	if b {
+		return value{k: kBool, n: 1}
+	}
+	return value{k: kBool}
+}
+
+func float(f float64) value { return value{k: kFloat, n: int64(math.Float64bits(f))} }
+
+func (v value) float() float64 { return math.Float64frombits(uint64(v.n)) }
 
 // none is Python's None.
 var none = value{}
@@ -59,11 +69,11 @@ func (v value) field() any {
 	case kInt:
 		return v.n
 	case kFloat:
-		return v.f
+		return v.float()
 	case kBool:
-		return v.b
+		return v.n == 1
 	case kTime:
-		return v.t
+		return time.Unix(v.n, 0).UTC()
 	}
 	return nil
 }
@@ -82,9 +92,9 @@ func (v value) extra() dho.Value {
 		}
 		return b
 	case kFloat:
-		return dho.Float(v.f)
+		return dho.Float(v.float())
 	case kBool:
-		return dho.Bool(v.b)
+		return dho.Bool(v.n == 1)
 	}
 	return dho.Null()
 }
@@ -146,7 +156,7 @@ func Conversions() []string {
 func addUTC(v string) value {
 	out := value{k: kText, s: v + " UTC"}
 	if t, ok := plainTime(v); ok {
-		out.k, out.t = kTime, t
+		out.k, out.n = kTime, t.Unix()
 	}
 	return out
 }
@@ -184,9 +194,9 @@ func plainTime(v string) (time.Time, bool) {
 func convertBool(v string) value {
 	switch strings.ToLower(v) {
 	case "y", "yes", "true", "enabled", "1":
-		return value{k: kBool, b: true}
+		return boolean(true)
 	case "n", "no", "false", "disabled", "0":
-		return value{k: kBool, b: false}
+		return boolean(false)
 	}
 	return none
 }
@@ -232,7 +242,7 @@ func convertFloat(v string) (value, error) {
 	if err != nil {
 		return none, err
 	}
-	return value{k: kFloat, f: f}, nil
+	return float(f), nil
 }
 
 // validateIP keeps a single IP address (not 0.0.0.0, not a network).
@@ -431,7 +441,7 @@ func setTorNode(v string) value {
 	if v == "" {
 		return none
 	}
-	return value{k: kBool, b: true}
+	return boolean(true)
 }
 
 // convertHTTPHostAndURL builds a URL from the row's host and path columns,
