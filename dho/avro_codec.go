@@ -319,20 +319,20 @@ func (v Value) appendAvro(dst []byte) []byte {
 		return appendAvroString(binary.AppendVarint(dst, xString), v.str)
 	case KindList:
 		dst = binary.AppendVarint(dst, xArray)
-		if len(v.list) > 0 {
-			dst = binary.AppendVarint(dst, int64(len(v.list)))
-			for _, e := range v.list {
+		if len(v.items()) > 0 {
+			dst = binary.AppendVarint(dst, int64(len(v.items())))
+			for _, e := range v.items() {
 				dst = e.appendAvro(dst)
 			}
 		}
 		return append(dst, 0)
 	case KindObject:
 		dst = binary.AppendVarint(dst, xMap)
-		if len(v.obj) > 0 {
-			dst = binary.AppendVarint(dst, int64(len(v.obj)))
-			for _, k := range sortedKeys(v.obj) {
+		if len(v.members()) > 0 {
+			dst = binary.AppendVarint(dst, int64(len(v.members())))
+			for _, k := range sortedKeys(v.members()) {
 				dst = appendAvroString(dst, k)
-				dst = v.obj[k].appendAvro(dst)
+				dst = v.members()[k].appendAvro(dst)
 			}
 		}
 		return append(dst, 0)

@@ -80,13 +80,13 @@ func checkExtraValue(v Value) error {
 			return fmt.Errorf("%v is not a finite number", f)
 		}
 	case KindList:
-		for _, e := range v.list {
+		for _, e := range v.items() {
 			if err := checkExtraValue(e); err != nil {
 				return err
 			}
 		}
 	case KindObject:
-		for _, e := range v.obj {
+		for _, e := range v.members() {
 			if err := checkExtraValue(e); err != nil {
 				return err
 			}

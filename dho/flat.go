@@ -347,7 +347,7 @@ func (v Value) appendJSON(dst []byte, ascii bool) []byte {
 		return pyjson.AppendBool(dst, v.num == 1)
 	case KindList:
 		dst = append(dst, '[')
-		for i, e := range v.list {
+		for i, e := range v.items() {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
@@ -356,13 +356,13 @@ func (v Value) appendJSON(dst []byte, ascii bool) []byte {
 		return append(dst, ']')
 	case KindObject:
 		dst = append(dst, '{')
-		for i, k := range sortedKeys(v.obj) {
+		for i, k := range sortedKeys(v.members()) {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
 			dst = pyjson.AppendString(dst, k, ascii)
 			dst = append(dst, ": "...)
-			dst = v.obj[k].appendJSON(dst, ascii)
+			dst = v.members()[k].appendJSON(dst, ascii)
 		}
 		return append(dst, '}')
 	}

@@ -39,9 +39,32 @@ type Value struct {
 	num  uint64 // int64 bits, float64 bits or 0/1 for bool
 	// str is the string of a KindString, or for a KindInt too large for
 	// int64 its decimal digits, so that no digit is lost.
-	str  string
+	str string
+	// c holds a list's or an object's members. It is behind a pointer
+	// because most values are scalars: a Value is 40 bytes, which keeps
+	// the extra maps of events small.
+	c *composite
+}
+
+type composite struct {
 	list []Value
 	obj  map[string]Value
+}
+
+// items returns a list's members (nil for other kinds).
+func (v Value) items() []Value {
+	if v.c == nil {
+		return nil
+	}
+	return v.c.list
+}
+
+// members returns an object's members (nil for other kinds).
+func (v Value) members() map[string]Value {
+	if v.c == nil {
+		return nil
+	}
+	return v.c.obj
 }
 
 // String returns a string value.
@@ -83,7 +106,7 @@ func List(vs ...Value) Value {
 	if vs == nil {
 		vs = []Value{}
 	}
-	return Value{kind: KindList, list: vs}
+	return Value{kind: KindList, c: &composite{list: vs}}
 }
 
 // Object returns an object value holding m.
@@ -91,7 +114,7 @@ func Object(m map[string]Value) Value {
 	if m == nil {
 		m = map[string]Value{}
 	}
-	return Value{kind: KindObject, obj: m}
+	return Value{kind: KindObject, c: &composite{obj: m}}
 }
 
 // Kind returns the value's kind.
@@ -123,10 +146,10 @@ func (v Value) Float() (float64, bool) {
 func (v Value) Bool() (bool, bool) { return v.num == 1, v.kind == KindBool }
 
 // List returns the elements of a KindList value.
-func (v Value) List() ([]Value, bool) { return v.list, v.kind == KindList }
+func (v Value) List() ([]Value, bool) { return v.items(), v.kind == KindList }
 
 // Object returns the members of a KindObject value.
-func (v Value) Object() (map[string]Value, bool) { return v.obj, v.kind == KindObject }
+func (v Value) Object() (map[string]Value, bool) { return v.members(), v.kind == KindObject }
 
 // IsNull reports whether v is null.
 func (v Value) IsNull() bool { return v.kind == KindNull }
@@ -160,20 +183,20 @@ func (v Value) Equal(w Value) bool {
 	case KindFloat:
 		return !math.IsNaN(math.Float64frombits(v.num))
 	case KindList:
-		if len(v.list) != len(w.list) {
+		if len(v.items()) != len(w.items()) {
 			return false
 		}
-		for i := range v.list {
-			if !v.list[i].Equal(w.list[i]) {
+		for i := range v.items() {
+			if !v.items()[i].Equal(w.items()[i]) {
 				return false
 			}
 		}
 	case KindObject:
-		if len(v.obj) != len(w.obj) {
+		if len(v.members()) != len(w.members()) {
 			return false
 		}
-		for k, x := range v.obj {
-			y, ok := w.obj[k]
+		for k, x := range v.members() {
+			y, ok := w.members()[k]
 			if !ok || !x.Equal(y) {
 				return false
 			}
@@ -198,14 +221,14 @@ func (v Value) Any() any {
 	case KindBool:
 		return v.num == 1
 	case KindList:
-		out := make([]any, len(v.list))
-		for i, e := range v.list {
+		out := make([]any, len(v.items()))
+		for i, e := range v.items() {
 			out[i] = e.Any()
 		}
 		return out
 	case KindObject:
-		out := make(map[string]any, len(v.obj))
-		for k, e := range v.obj {
+		out := make(map[string]any, len(v.members()))
+		for k, e := range v.members() {
 			out[k] = e.Any()
 		}
 		return out
@@ -301,17 +324,17 @@ func uintValue(u uint64) Value {
 func (v Value) clone() Value {
 	switch v.kind {
 	case KindList:
-		l := make([]Value, len(v.list))
-		for i, e := range v.list {
+		l := make([]Value, len(v.items()))
+		for i, e := range v.items() {
 			l[i] = e.clone()
 		}
-		v.list = l
+		v.c = &composite{list: l}
 	case KindObject:
-		m := make(map[string]Value, len(v.obj))
-		for k, e := range v.obj {
+		m := make(map[string]Value, len(v.members()))
+		for k, e := range v.members() {
 			m[k] = e.clone()
 		}
-		v.obj = m
+		v.c = &composite{obj: m}
 	}
 	return v
 }
