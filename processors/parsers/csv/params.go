@@ -280,6 +280,9 @@ func compile(c Config) (*Parser, error) {
 				}
 			}
 			k.json = c.DataType[name] == "json"
+			if k.kind != kindIgnore {
+				k.ref, k.hasRef = dho.Ref(name)
+			}
 			col.keys = append(col.keys, k)
 		}
 		p.columns = append(p.columns, col)

@@ -122,6 +122,9 @@ type key struct {
 	// once says no other column, compose field or report field can set
 	// the field, so that adding needs no look whether it is set.
 	once bool
+	// ref is the field, looked up once (hasRef is false for extra names).
+	ref    dho.FieldRef
+	hasRef bool
 }
 
 type composed struct {
@@ -246,67 +249,82 @@ var errNoMatch = errors.New("the value fits none of the column's fields")
 // An empty value is no value; a value refused by every field fails the
 // row only when the column is required.
 func (p *Parser) column(ev *dho.Event, col *column, text string) error {
-	var value any = text
+	// The value is text (s, while isText) until a key makes it something
+	// else (v), so that text, the usual case, is never boxed.
+	s, isText := text, true
+	var v any
+	value := func() any {
+		if isText {
+			return s
+		}
+		return v
+	}
+	setValue := func(x any) {
+		if str, ok := x.(string); ok {
+			s, isText = str, true
+			return
+		}
+		v, isText = x, false
+	}
 	var last string
 	var lastErr error
 	for ki := range col.keys {
 		k := &col.keys[ki]
 		last = k.name
-		if s, isText := value.(string); isText && s == "" {
+		if isText && s == "" {
 			return nil
 		}
 		if k.regex != nil {
-			s, isText := value.(string)
 			if !isText {
-				return fmt.Errorf("%s: column_regex_search on a value that is no text: %v", k.name, value)
+				return fmt.Errorf("%s: column_regex_search on a value that is no text: %v", k.name, v)
 			}
 			if loc := k.regex.FindStringIndex(s); loc != nil {
-				value = s[loc[0]:loc[1]]
+				s = s[loc[0]:loc[1]]
 			} else {
-				value = nil
+				setValue(nil)
 			}
 		}
 		if k.kind == kindIgnore {
 			return nil
 		}
 		if k.json {
-			s, isText := value.(string)
 			if !isText {
-				return fmt.Errorf("%s: data_type json on a value that is no text: %v", k.name, value)
+				return fmt.Errorf("%s: data_type json on a value that is no text: %v", k.name, v)
 			}
-			v, err := pyjson.Unmarshal(s)
+			jv, err := pyjson.Unmarshal(s)
 			if err != nil {
 				return fmt.Errorf("%s: data_type json: %w", k.name, err)
 			}
-			value = fromJSON(v)
+			setValue(fromJSON(jv))
 		}
 		switch k.kind {
 		case kindTime:
-			s, isText := value.(string)
 			if !isText {
-				return fmt.Errorf("%s: %v is no time", k.name, value)
+				return fmt.Errorf("%s: %v is no time", k.name, v)
 			}
 			t, err := p.convertTime(s)
 			if err != nil {
 				return &dho.FieldError{Field: k.name, Value: s, Err: err}
 			}
 			if t == nil {
-				value = nil
+				setValue(nil)
 			} else {
-				value = *t
+				setValue(*t)
 			}
 		case kindURL:
-			s, isText := value.(string)
 			if !isText || s == "" {
 				continue
 			}
 			if !strings.Contains(s, "://") {
-				value = p.urlProtocol + s
+				s = p.urlProtocol + s
 			}
 		case kindType:
-			s, _ := value.(string)
-			if to, ok := p.translate[s]; ok {
-				value = to
+			from := ""
+			if isText {
+				from = s
+			}
+			if to, ok := p.translate[from]; ok {
+				s, isText = to, true
 			} else if p.typ == "" {
 				continue // untranslated, and no type to fall back on
 			}
@@ -314,10 +332,15 @@ func (p *Parser) column(ev *dho.Event, col *column, text string) error {
 		// Added or ignored ends the column, as does an existing field
 		// (an error); a refused value tries the next field.
 		var err error
-		if k.once {
-			_, err = parsers.AddUnset(ev, k.name, value)
-		} else {
-			_, err = parsers.Add(ev, k.name, value, parsers.Refuse)
+		switch {
+		case k.hasRef && isText:
+			_, err = parsers.AddTextRef(ev, k.ref, s, k.once)
+		case k.hasRef:
+			_, err = parsers.AddRef(ev, k.ref, v, k.once)
+		case k.once:
+			_, err = parsers.AddUnset(ev, k.name, value())
+		default:
+			_, err = parsers.Add(ev, k.name, value(), parsers.Refuse)
 		}
 		if err == nil || errors.Is(err, parsers.ErrKeyExists) || errors.Is(err, dho.ErrUnknownField) {
 			return err
@@ -328,11 +351,11 @@ func (p *Parser) column(ev *dho.Event, col *column, text string) error {
 		if lastErr != nil && len(col.keys) == 1 {
 			return lastErr
 		}
-		reason := fmt.Errorf("%w: %q", errNoMatch, value)
+		reason := fmt.Errorf("%w: %q", errNoMatch, value())
 		if lastErr != nil {
-			reason = fmt.Errorf("%w: %q (%v)", errNoMatch, value, lastErr)
+			reason = fmt.Errorf("%w: %q (%v)", errNoMatch, value(), lastErr)
 		}
-		return &dho.FieldError{Field: last, Value: fmt.Sprint(value), Err: reason}
+		return &dho.FieldError{Field: last, Value: fmt.Sprint(value()), Err: reason}
 	}
 	return nil
 }
