@@ -32,7 +32,7 @@ const (
 	kBigInt // decimal digits in s
 	kFloat
 	kBool
-	kTime // text in s, and the instant it names in n (Unix seconds, UTC)
+	kTime // the instant in n (Unix seconds, UTC); its text is s + " UTC"
 )
 
 // value is the result of a conversion: Python's None, str, int, float or
@@ -81,8 +81,10 @@ func (v value) field() any {
 // extra returns the value as an extra value, which keeps its kind.
 func (v value) extra() dho.Value {
 	switch v.k {
-	case kText, kTime:
+	case kText:
 		return dho.String(v.s)
+	case kTime:
+		return dho.String(v.s + " UTC")
 	case kInt:
 		return dho.Int(v.n)
 	case kBigInt:
@@ -154,11 +156,10 @@ func Conversions() []string {
 // form, "2006-01-02 15:04:05", is also read here, which saves the event
 // the general date parser; the result is the same instant.
 func addUTC(v string) value {
-	out := value{k: kText, s: v + " UTC"}
 	if t, ok := plainTime(v); ok {
-		out.k, out.n = kTime, t.Unix()
+		return value{k: kTime, s: v, n: t.Unix()}
 	}
-	return out
+	return text(v + " UTC")
 }
 
 // plainTime reads exactly "2006-01-02 15:04:05" as UTC.

@@ -137,7 +137,7 @@ func TestConversions(t *testing.T) {
 			continue
 		}
 		if got.k == kTime {
-			got.k, got.n = kText, 0
+			got.k, got.n, got.s = kText, 0, got.s+" UTC"
 		}
 		if got.k == kFloat && tc.want.k == kFloat && (got.float() == tc.want.float() || (math.IsNaN(got.float()) && math.IsNaN(tc.want.float()))) {
 			continue
