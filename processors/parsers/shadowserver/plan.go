@@ -226,8 +226,10 @@ func (u *unusedColumns) reset(initial []int, ids int) {
 	}
 	u.count = resize(u.count, ids)
 	u.first = resize(u.first, ids)
-	for _, id := range initial {
+	for i := len(initial) - 1; i >= 0; i-- {
+		id := initial[i]
 		u.count[id]++
+		u.first[id] = i // removal starts looking at the first occurrence
 	}
 }
 
