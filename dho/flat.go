@@ -76,6 +76,7 @@ func initFlat() {
 		for _, f := range ri.fields {
 			if f.st != stExtra && (!f.IntelMQ || f.Multi) {
 				dhoFields[k] = append(dhoFields[k], f)
+				dhoKeys[k] = append(dhoKeys[k], dhoExtraPrefix+f.Name)
 			}
 		}
 	}
@@ -124,8 +125,8 @@ func (w *flatWriter) str(s string) { w.buf = pyjson.AppendString(w.buf, s, w.asc
 
 // extraEntry is one key of the extra block with its writer.
 type extraEntry struct {
-	key   string
-	value Value // a user extra, or
+	key   string // the name after "extra."
+	value Value  // a user extra, or
 	f     *Field
 	from  int // for a DHO field: write its values from this index on
 }
@@ -182,31 +183,22 @@ func (v view) appendFlat(dst []byte, o FlatOptions) []byte {
 // mode, the DHO additions, all sorted by key.
 func (w *flatWriter) extras(v view, mode FlatMode) {
 	x := *v.extra
-	var entries []extraEntry
+	// The keys are sorted on the stack (no allocation, no write barrier)
+	// unless there are very many.
+	var arr [16]extraEntry
+	entries := arr[:0]
 	if mode == FlatIntelMQ {
-		entries = dhoExtras(v)
-	}
-	if len(entries) == 0 {
-		// The common case: no merging of two kinds of keys.
-		if len(x) == 1 {
-			for k, val := range x {
-				w.key("extra." + k)
-				w.buf = val.appendJSON(w.buf, w.ascii)
-			}
-			return
-		}
-		for _, k := range x.Keys() {
-			w.key("extra." + k)
-			w.buf = x[k].appendJSON(w.buf, w.ascii)
-		}
-		return
+		entries = appendDHOExtras(entries, v)
 	}
 	for k, val := range x {
-		entries = append(entries, extraEntry{key: "extra." + k, value: val})
+		entries = append(entries, extraEntry{key: k, value: val})
 	}
-	slices.SortFunc(entries, func(a, b extraEntry) int { return strings.Compare(a.key, b.key) })
-	for _, en := range entries {
-		w.key(en.key)
+	if len(entries) > 1 {
+		slices.SortFunc(entries, func(a, b extraEntry) int { return strings.Compare(a.key, b.key) })
+	}
+	for i := range entries {
+		en := &entries[i]
+		w.extraKey(en.key)
 		if en.f == nil {
 			w.buf = en.value.appendJSON(w.buf, w.ascii)
 			continue
@@ -215,24 +207,54 @@ func (w *flatWriter) extras(v view, mode FlatMode) {
 	}
 }
 
+// extraKey writes the key "extra." + k; names as DHO checks them need no
+// escaping.
+func (w *flatWriter) extraKey(k string) {
+	if !plainKey(k) {
+		w.key("extra." + k)
+		return
+	}
+	if w.first {
+		w.first = false
+	} else {
+		w.buf = append(w.buf, ", "...)
+	}
+	w.buf = append(w.buf, `"extra.`...)
+	w.buf = append(w.buf, k...)
+	w.buf = append(w.buf, `": `...)
+}
+
+// plainKey reports whether k needs no escaping in JSON (printable ASCII
+// other than the quote and the backslash).
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
 // dhoFields are the fields whose values may travel under extra.dho in
 // IntelMQ's form: the fields IntelMQ lacks and the multi-valued ones.
 var dhoFields [2][]*Field
 
-// dhoExtras lists the DHO additions an IntelMQ-mode object carries as extra
-// keys: fields IntelMQ lacks, and the second and further values of
-// multi-valued fields.
-func dhoExtras(v view) []extraEntry {
-	var out []extraEntry
-	for _, f := range dhoFields[v.kind] {
+// dhoKeys are their names under extra, "dho." + the field's name.
+var dhoKeys [2][]string
+
+// appendDHOExtras appends the DHO additions an IntelMQ-mode object
+// carries as extra keys: fields IntelMQ lacks, and the second and further
+// values of multi-valued fields.
+func appendDHOExtras(out []extraEntry, v view) []extraEntry {
+	for i, f := range dhoFields[v.kind] {
 		p := v.at(f)
 		switch {
 		case !f.IntelMQ:
 			if p.has(f.st) {
-				out = append(out, extraEntry{key: "extra." + dhoExtraPrefix + f.Name, f: f})
+				out = append(out, extraEntry{key: dhoKeys[v.kind][i], f: f})
 			}
 		case p.count(f.st) > 1:
-			out = append(out, extraEntry{key: "extra." + dhoExtraPrefix + f.Name, f: f, from: 1})
+			out = append(out, extraEntry{key: dhoKeys[v.kind][i], f: f, from: 1})
 		}
 	}
 	return out
