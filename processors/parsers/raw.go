@@ -22,9 +22,7 @@ func AppendCSVRow(dst []byte, fields []string, d CSVDialect, lineEnd string) []b
 		if i > 0 {
 			dst = append(dst, d.Delimiter)
 		}
-		quote := d.Quote != 0 && (d.QuoteAll || (len(fields) == 1 && f == "") ||
-			strings.IndexByte(f, d.Delimiter) >= 0 || strings.IndexByte(f, d.Quote) >= 0 ||
-			strings.ContainsAny(f, lineEnd))
+		quote := d.Quote != 0 && (d.QuoteAll || (len(fields) == 1 && f == "") || needsQuote(f, d, lineEnd))
 		if !quote {
 			dst = append(dst, f...)
 			continue
@@ -39,6 +37,27 @@ func AppendCSVRow(dst []byte, fields []string, d CSVDialect, lineEnd string) []b
 		dst = append(dst, d.Quote)
 	}
 	return append(dst, lineEnd...)
+}
+
+// needsQuote reports whether f holds the delimiter, the quote or a byte of
+// the line ending, in one pass.
+func needsQuote(f string, d CSVDialect, lineEnd string) bool {
+	for i := 0; i < len(lineEnd); i++ {
+		if lineEnd[i] >= ' ' { // not the usual control characters
+			return strings.IndexByte(f, d.Delimiter) >= 0 || strings.IndexByte(f, d.Quote) >= 0 || strings.ContainsAny(f, lineEnd)
+		}
+	}
+	for i := 0; i < len(f); i++ {
+		switch c := f[i]; {
+		case c == d.Delimiter || c == d.Quote:
+			return true
+		case c == '\r' || c == '\n' || c < ' ':
+			if strings.IndexByte(lineEnd, c) >= 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // CSVRaw is the raw field IntelMQ's dictionary-CSV parsers write for one

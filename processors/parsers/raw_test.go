@@ -1,6 +1,8 @@
 package parsers
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/intelstream/intelstream/internal/pyjson"
@@ -28,6 +30,25 @@ func TestAppendPyJSON(t *testing.T) {
 	for _, bad := range []string{`{"a":}`, `[1,]`, `1 2`, ``} {
 		if _, err := AppendPyJSON(nil, bad, pyjson.Options{}); err == nil {
 			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// TestNeedsQuote checks the one-pass test against the plain one it stands
+// in for, on random fields, dialects and line endings.
+func TestNeedsQuote(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	alphabet := []byte("ab,;\"'|\r\n\t x")
+	for i := 0; i < 20000; i++ {
+		f := make([]byte, r.IntN(8))
+		for j := range f {
+			f[j] = alphabet[r.IntN(len(alphabet))]
+		}
+		d := CSVDialect{Delimiter: ",;|"[r.IntN(3)], Quote: "\"'"[r.IntN(2)]}
+		lineEnd := []string{"\r\n", "\n", "\r", "x", "\t"}[r.IntN(5)]
+		want := strings.IndexByte(string(f), d.Delimiter) >= 0 || strings.IndexByte(string(f), d.Quote) >= 0 || strings.ContainsAny(string(f), lineEnd)
+		if got := needsQuote(string(f), d, lineEnd); got != want {
+			t.Fatalf("needsQuote(%q, %q, %q) = %v, want %v", f, d.Delimiter, lineEnd, got, want)
 		}
 	}
 }
