@@ -159,7 +159,9 @@ func runChain(ctx context.Context, kind string, n int, reports [][]byte, expecte
 	// The clock runs from the first report produced to the last expected
 	// event synced by an output.
 	serde := schemas.NewSerde(reg, schemas.TopicName)
-	pcl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	// Uncompressed, as a collector's transport sends to a broker on
+	// loopback.
+	pcl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ProducerBatchCompression(kgo.NoCompression()))
 	if err != nil {
 		return res, err
 	}

@@ -262,8 +262,11 @@ func dedupHop(ctx context.Context, serde *schemas.Serde, keys []string, out func
 // runHop is one consumer-group member: poll, process, produce, flush,
 // commit, until ctx ends.
 func runHop(ctx context.Context, brokers []string, group, from string, each func(*kgo.Client, *kgo.Record, func(*kgo.Record)) error, after func() error) error {
+	// Uncompressed batches, as the topology's transport sends them to a
+	// broker on loopback (see transport/kafka.Compression).
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumerGroup(group), kgo.ConsumeTopics(from),
-		kgo.DisableAutoCommit(), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+		kgo.DisableAutoCommit(), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.ProducerBatchCompression(kgo.NoCompression()))
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,10 @@
 // committed records (read_committed), so that exactly-once upstreams
 // stay exactly once. The transport also implements
 // transport.Transactional on kgo's GroupTransactSession.
+//
+// Producers compress record batches with Snappy (franz-go's default),
+// except when every seed broker is on a loopback address, such as the
+// embedded broker: there batches go uncompressed (see Compression).
 package kafka
 
 import (
@@ -52,6 +56,9 @@ func New(opts ...Option) (*Transport, error) {
 	if len(cfg.brokers) == 0 {
 		return nil, errors.New("kafka: no brokers")
 	}
+	if cfg.compression == nil {
+		cfg.compression = compressionFor(cfg.brokers)
+	}
 	t := &Transport{cfg: cfg, open: make(map[closer]struct{})}
 	// Build (not connect) one client to validate the options now.
 	admin, err := kgo.NewClient(t.clientOpts("admin")...)
@@ -74,6 +81,9 @@ func (t *Transport) clientOpts(role string) []kgo.Opt {
 		kgo.ClientID(id),
 		kgo.WithLogger(slogLogger{t.cfg.logger}),
 		kgo.RecordPartitioner(newPartitioner()),
+	}
+	if len(t.cfg.compression) > 0 {
+		opts = append(opts, kgo.ProducerBatchCompression(t.cfg.compression...))
 	}
 	if len(t.cfg.sasl) > 0 {
 		opts = append(opts, kgo.SASL(t.cfg.sasl...))

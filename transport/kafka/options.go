@@ -3,6 +3,7 @@ package kafka
 import (
 	"crypto/tls"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -32,6 +33,9 @@ type config struct {
 	clientHooks  []func(string) []kgo.Hook
 	kgoOpts      []kgo.Opt
 	closeTimeout time.Duration
+	// compression is what producers compress batches with; nil picks
+	// by the brokers' addresses (see Compression).
+	compression []kgo.CompressionCodec
 }
 
 func defaultConfig() config {
@@ -123,6 +127,41 @@ func Hooks(hooks ...kgo.Hook) Option {
 // hooks that serve one client each, such as kprom.Metrics.
 func ClientHooks(fn func(clientID string) []kgo.Hook) Option {
 	return optionFunc(func(c *config) { c.clientHooks = append(c.clientHooks, fn) })
+}
+
+// Compression sets the codecs the transport's producers compress record
+// batches with, in order of preference (the first the broker supports
+// is used); kgo.NoCompression() sends batches as they are.
+//
+// Without this option the choice follows the seed brokers: when every one
+// is on a loopback address (the embedded broker, a local development
+// Kafka) batches go uncompressed, since compressing buys nothing over
+// loopback and costs CPU on both ends (Snappy was ~10% of a node's CPU per
+// event on the embedded broker); otherwise franz-go's default applies
+// (Snappy), as it suits a network between clients and brokers.
+func Compression(codecs ...kgo.CompressionCodec) Option {
+	return optionFunc(func(c *config) { c.compression = append([]kgo.CompressionCodec(nil), codecs...) })
+}
+
+// compressionFor is the Compression default for the seed brokers: none
+// when every broker is on a loopback address, else franz-go's (nil).
+func compressionFor(brokers []string) []kgo.CompressionCodec {
+	for _, b := range brokers {
+		host, _, err := net.SplitHostPort(b)
+		if err != nil {
+			host = b
+		}
+		if host == "localhost" {
+			continue
+		}
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			return nil
+		}
+	}
+	if len(brokers) == 0 {
+		return nil
+	}
+	return []kgo.CompressionCodec{kgo.NoCompression()}
 }
 
 // KgoOpts adds raw franz-go options to every client the transport makes,
