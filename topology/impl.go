@@ -36,24 +36,38 @@ func decodeInto[T Record](ctx context.Context, rt *nodeRuntime, b []byte, v *T) 
 	return nil
 }
 
-// encode writes v in the wire format with schema id id.
-func encode[T Record](v *T, id int) []byte {
+// encode writes v in the wire format with the schema id of output port
+// port. The buffer starts at the size of the node's last output (plus a
+// quarter), so that an output usually needs one allocation and no copies.
+func encode[T Record](rt *nodeRuntime, v *T, port int) []byte {
+	id := rt.ids[port]
+	var b []byte
 	switch p := any(v).(type) {
 	case *dho.Event:
 		// An event gets its id when it is first produced; it keeps it on
 		// every later hop.
 		p.EnsureID()
-		return schemas.AppendEvent(make([]byte, 0, 512), id, p)
+		b = schemas.AppendEvent(rt.encodeBuf(512), id, p)
 	case *dho.Report:
-		return schemas.AppendReport(make([]byte, 0, 512), id, p)
+		b = schemas.AppendReport(rt.encodeBuf(512), id, p)
 	case *dho.Digest:
 		// A digest gets its id when it is first produced, as events do.
 		if p.ID == "" {
 			p.ID = dho.NewID()
 		}
-		return schemas.AppendDigest(make([]byte, 0, 512*(1+len(p.Events))), id, p)
+		b = schemas.AppendDigest(rt.encodeBuf(512*(1+len(p.Events))), id, p)
+	default:
+		panic("topology: unknown record type")
 	}
-	panic("topology: unknown record type")
+	rt.encodeSize.Store(int64(len(b)))
+	return b
+}
+
+// encodeBuf returns an empty buffer for the node's next output: room for
+// the last output's size and a quarter more, at least min.
+func (rt *nodeRuntime) encodeBuf(min int) []byte {
+	n := int(rt.encodeSize.Load())
+	return make([]byte, 0, max(n+n/4, min))
 }
 
 // keyOf returns the key of an output record: the node's KeyBy, or by
@@ -100,7 +114,7 @@ func (s sourceImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rt.produce(ctx, 0, keyOf(rt, v, nil, true), encode(v, rt.ids[0]), nil)
+		rt.produce(ctx, 0, keyOf(rt, v, nil, true), encode(rt, v, 0), nil)
 		return nil
 	}
 	flush := func(fctx context.Context) error {
@@ -169,7 +183,10 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 			}
 		} else {
 			for _, r := range recs {
-				start := time.Now()
+				var start time.Time
+				if len(rt.hooks.processed) > 0 {
+					start = time.Now()
+				}
 				cur = r
 				if rt.state != nil {
 					if err := rt.state.enter(work, r.Partition); err != nil {
@@ -192,7 +209,7 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 					continue
 				}
 				for _, o := range outs {
-					rt.produce(work, 0, keyOf(rt, o, r.Key, fresh), encode(o, rt.ids[0]), nil)
+					rt.produce(work, 0, keyOf(rt, o, r.Key, fresh), encode(rt, o, 0), nil)
 				}
 				for _, h := range rt.hooks.processed {
 					h.OnRecordProcessed(rt.n.name, r, len(outs), time.Since(start))
@@ -231,7 +248,7 @@ func (m mapImpl[In, Out]) tick(ctx, pctx context.Context, rt *nodeRuntime, ticke
 			return fmt.Errorf("tick of partition %d: %w", p, err)
 		}
 		for _, o := range outs {
-			rt.produce(pctx, 0, keyOf[Out](rt, o, nil, true), encode(o, rt.ids[0]), nil)
+			rt.produce(pctx, 0, keyOf[Out](rt, o, nil, true), encode(rt, o, 0), nil)
 		}
 	}
 	return nil
@@ -269,7 +286,7 @@ func (m mapImpl[In, Out]) runBatch(ctx context.Context, rt *nodeRuntime, recs []
 		return false
 	}
 	for _, o := range outs {
-		rt.produce(work, 0, keyOf[Out](rt, o, nil, true), encode(o, rt.ids[0]), nil)
+		rt.produce(work, 0, keyOf[Out](rt, o, nil, true), encode(rt, o, 0), nil)
 	}
 	return false
 }
@@ -298,7 +315,7 @@ func (ri routeImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
 			}
 			// Re-encoded rather than passed on as it came: the input may
 			// have been written with another schema than the output's.
-			rt.produce(work, port, r.Key, encode(in, rt.ids[port]), r.Headers)
+			rt.produce(work, port, r.Key, encode(rt, in, port), r.Headers)
 		}
 		if err := rt.finish(recs); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/intelstream/intelstream/schemas"
@@ -325,6 +326,12 @@ type nodeRuntime struct {
 
 	mu         sync.Mutex
 	produceErr error
+
+	ackFn func(*transport.Record, error) // rt.acked, made once
+
+	// encodeSize is the size of the node's last encoded output (see
+	// encode).
+	encodeSize atomic.Int64
 }
 
 func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, serde *schemas.Serde, hooks *hookSet, worker int) (*nodeRuntime, error) {
@@ -338,6 +345,7 @@ func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, 
 		t: t, n: n, log: log, hooks: hooks, serde: serde, worker: worker,
 		dlq: t.dlqTopic(n), inFlight: cfg.maxInFlight, retries: 5, backoff: 100 * time.Millisecond,
 	}
+	rt.ackFn = rt.acked // one method value, not one per record
 	if n.opts.maxInFlight > 0 {
 		rt.inFlight = n.opts.maxInFlight
 	}
@@ -480,7 +488,9 @@ func (rt *nodeRuntime) produce(ctx context.Context, p int, key, value []byte, he
 	rt.send(ctx, &transport.Record{Topic: rt.outputs[p], Key: key, Value: value, Headers: headers})
 }
 
-func (rt *nodeRuntime) send(ctx context.Context, r *transport.Record) { rt.sendWith(ctx, r, rt.acked) }
+func (rt *nodeRuntime) send(ctx context.Context, r *transport.Record) {
+	rt.sendWith(ctx, r, rt.ackFn)
+}
 
 // sendWith sends r with done as its acknowledgement callback (which must
 // call rt.acked).

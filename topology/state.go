@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,14 +60,20 @@ type partState struct {
 	pending map[string]pendingWrite // by store key
 	// order holds the pending keys sorted (values empty), so that a
 	// range over a prefix finds its pending writes without looking at
-	// all of them.
-	order *memdb.DB
-	acked map[string]*atomic.Int64
+	// all of them. Keys enter it when a range needs it: unordered holds
+	// the pending keys not in it yet (most batches never range).
+	order     *memdb.DB
+	unordered [][]byte
+	acked     map[string]*atomic.Int64
+	// filter holds every key of the store (and some deleted ones): get
+	// asks the store only for keys it may hold.
+	filter *keyFilter
 }
 
 type pendingWrite struct {
 	table string
-	key   []byte
+	full  []byte // the store key
+	key   []byte // the table key: the end of full
 	value []byte
 	del   bool
 }
@@ -247,6 +254,10 @@ func (st *nodeState) open(ctx context.Context, p int32) (*partState, error) {
 			return nil, err
 		}
 	}
+	if err := ps.buildFilter(); err != nil {
+		ps.close()
+		return nil, fmt.Errorf("state of partition %d: %w", p, err)
+	}
 	st.parts[p] = ps
 	return ps, nil
 }
@@ -339,10 +350,30 @@ func (ps *partState) wipe(table string) error {
 	return ps.db.Write(batch, nil)
 }
 
+// buildFilter (re)builds the key filter from the keys of the store: on
+// opening (one pass over the store's keys) and when it has filled up.
+func (ps *partState) buildFilter() error {
+	seed := maphash.MakeSeed()
+	var hashes []uint64
+	it := ps.db.NewIterator(util.BytesPrefix([]byte{'d'}), nil)
+	for it.Next() {
+		hashes = append(hashes, keyHash(seed, it.Key()))
+	}
+	it.Release()
+	if err := it.Error(); err != nil {
+		return err
+	}
+	ps.filter = newKeyFilter(seed, hashes)
+	return nil
+}
+
 func (ps *partState) get(table string, key []byte) ([]byte, bool, error) {
 	dk := dataKey(table, key)
 	if w, ok := ps.pending[string(dk)]; ok {
 		return w.value, !w.del, nil
+	}
+	if ps.filter != nil && !ps.filter.mayContain(dk) {
+		return nil, false, nil // never written to the store
 	}
 	v, err := ps.db.Get(dk, nil)
 	if errors.Is(err, leveldb.ErrNotFound) {
@@ -355,13 +386,33 @@ func (ps *partState) get(table string, key []byte) ([]byte, bool, error) {
 // the changelog, in the batch's transaction when there is one.
 func (ps *partState) put(ctx context.Context, table string, key, value []byte) error {
 	dk := dataKey(table, key)
-	if _, ok := ps.pending[string(dk)]; !ok {
-		if err := ps.order.Put(dk, nil); err != nil {
+	w := pendingWrite{table: table, full: dk, key: dk[len(dk)-len(key):], value: value, del: value == nil}
+	n := len(ps.pending)
+	ps.pending[string(dk)] = w
+	if len(ps.pending) > n { // a key new to the batch
+		ps.unordered = append(ps.unordered, dk)
+	}
+	return nil
+}
+
+// ordered brings the pending keys not yet in order into it.
+func (ps *partState) ordered() error {
+	for i, k := range ps.unordered {
+		if err := ps.order.Put(k, nil); err != nil {
 			return err
 		}
+		ps.unordered[i] = nil
 	}
-	ps.pending[string(dk)] = pendingWrite{table: table, key: slices.Clone(key), value: value, del: value == nil}
+	ps.unordered = ps.unordered[:0]
 	return nil
+}
+
+// resetPending forgets the batch's pending writes.
+func (ps *partState) resetPending() {
+	clear(ps.pending)
+	ps.order.Reset()
+	clear(ps.unordered)
+	ps.unordered = ps.unordered[:0]
 }
 
 // send produces the batch's pending writes to the changelogs: one record
@@ -394,6 +445,9 @@ func (st *nodeState) send(ctx context.Context) {
 func (ps *partState) scan(table string, prefix []byte, fn func(k, v []byte) (bool, error)) error {
 	full := dataKey(table, prefix)
 	strip := len(dataKey(table, nil))
+	if err := ps.ordered(); err != nil {
+		return err
+	}
 	pit := ps.order.NewIterator(util.BytesPrefix(full))
 	defer pit.Release()
 	pmore := pit.Next()
@@ -432,11 +486,12 @@ func (ps *partState) scan(table string, prefix []byte, fn func(k, v []byte) (boo
 func (st *nodeState) commit() error {
 	for _, ps := range st.parts {
 		batch := new(leveldb.Batch)
-		for k, w := range ps.pending {
+		for _, w := range ps.pending {
 			if w.del {
-				batch.Delete([]byte(k))
+				batch.Delete(w.full)
 			} else {
-				batch.Put([]byte(k), w.value)
+				ps.filter.add(w.full) // before the store has it
+				batch.Put(w.full, w.value)
 			}
 		}
 		for table, a := range ps.acked {
@@ -450,8 +505,12 @@ func (st *nodeState) commit() error {
 		if err := ps.db.Write(batch, nil); err != nil {
 			return fmt.Errorf("state of partition %d: %w", ps.p, err)
 		}
-		clear(ps.pending)
-		ps.order.Reset()
+		ps.resetPending()
+		if ps.filter.full() {
+			if err := ps.buildFilter(); err != nil {
+				return fmt.Errorf("state of partition %d: %w", ps.p, err)
+			}
+		}
 	}
 	return nil
 }
@@ -460,8 +519,7 @@ func (st *nodeState) commit() error {
 // the input comes again.
 func (st *nodeState) abort() {
 	for _, ps := range st.parts {
-		clear(ps.pending)
-		ps.order.Reset()
+		ps.resetPending()
 		for _, a := range ps.acked {
 			a.Store(-1)
 		}
