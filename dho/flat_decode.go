@@ -3,8 +3,11 @@ package dho
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/intelstream/intelstream/dho/sanitize"
 	"github.com/intelstream/intelstream/internal/pyjson"
@@ -65,7 +68,10 @@ type pendingMore struct {
 }
 
 func (w view) decodeFlat(s string) error {
-	typ, fields, x := w.info().typeName, w.info().byName, w.extra
+	typ, fields, x := w.info().typeName, fieldIndexes()[w.kind], w.extra
+	// sl holds the values of pointer and list fields, allocated together
+	// when the first one is set.
+	var sl *slab
 	d := pyjson.NewDecoder(s)
 	if err := d.BeginObject(); err != nil {
 		return fmt.Errorf("flat %s: %w", strings.ToLower(typ), err)
@@ -94,7 +100,7 @@ func (w view) decodeFlat(s string) error {
 		}
 		if k, isExtra := extraKey(key); isExtra {
 			if name, isDHO := strings.CutPrefix(k, dhoExtraPrefix); isDHO {
-				if f, known := fields[name]; known && f.st != stExtra {
+				if f, known := fields.lookup(name); known && f.st != stExtra {
 					vals, isList, err := readScalars(d, key, buf[:0])
 					if err != nil {
 						return err
@@ -104,7 +110,7 @@ func (w view) decodeFlat(s string) error {
 						more = append(more, pendingMore{f: f, vals: append([]scalar(nil), vals...)})
 						continue
 					}
-					if err := setScalars(w.at(f), f, vals, isList, false); err != nil {
+					if err := setScalars(w.at(f), f, vals, isList, false, &sl); err != nil {
 						return err
 					}
 					continue
@@ -126,7 +132,7 @@ func (w view) decodeFlat(s string) error {
 			(*x)[k] = v
 			continue
 		}
-		f, known := fields[key]
+		f, known := fields.lookup(key)
 		if !known {
 			if err := d.Skip(); err != nil {
 				return err
@@ -144,7 +150,7 @@ func (w view) decodeFlat(s string) error {
 			return err
 		}
 		buf = vals
-		if err := setScalars(w.at(f), f, vals, isList, false); err != nil {
+		if err := setScalars(w.at(f), f, vals, isList, false, &sl); err != nil {
 			return err
 		}
 	}
@@ -152,7 +158,7 @@ func (w view) decodeFlat(s string) error {
 		return err
 	}
 	for _, m := range more {
-		if err := setScalars(w.at(m.f), m.f, m.vals, true, true); err != nil {
+		if err := setScalars(w.at(m.f), m.f, m.vals, true, true, &sl); err != nil {
 			return err
 		}
 	}
@@ -161,7 +167,15 @@ func (w view) decodeFlat(s string) error {
 
 // readScalars reads one scalar or a list of scalars, appending to out.
 func readScalars(d *pyjson.Decoder, key string, out []scalar) ([]scalar, bool, error) {
-	if d.Kind() != pyjson.Array {
+	switch d.Kind() {
+	case pyjson.String: // the usual case, without readScalar's second look
+		s, err := d.String()
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: %w", key, err)
+		}
+		return append(out, scalar{kind: pyjson.String, text: s}), false, nil
+	case pyjson.Array:
+	default:
 		sc, err := readScalar(d)
 		if err != nil {
 			return nil, false, fmt.Errorf("%s: %w", key, err)
@@ -273,6 +287,9 @@ func readValue(d *pyjson.Decoder, depth int) (Value, error) {
 			return Value{}, err
 		}
 		if isInt {
+			if n, err := strconv.ParseInt(raw, 10, 64); err == nil {
+				return Int(n), nil // what BigInt gives, without checking raw again
+			}
 			return BigInt(raw)
 		}
 		f, err := strconv.ParseFloat(raw, 64)
@@ -341,7 +358,8 @@ func isRangeErr(err error) bool {
 
 // setScalars stores values read from JSON in field f. A list is refused for
 // a single-valued field; null unsets. With add, the values are appended.
-func setScalars(p slotPtr, f *Field, vals []scalar, isList, add bool) error {
+// The values of pointer and list fields are kept in *sl (see slab).
+func setScalars(p slotPtr, f *Field, vals []scalar, isList, add bool, sl **slab) error {
 	if isList && !f.Multi {
 		return fieldErr(f.Name, "[...]", fmt.Errorf("%s holds one value, not a list", f.Name))
 	}
@@ -351,9 +369,11 @@ func setScalars(p slotPtr, f *Field, vals []scalar, isList, add bool) error {
 	}
 	switch f.st {
 	case stStrings:
-		out := make([]string, 0, len(vals))
+		var out []string
 		if add {
-			out = append(out, *p.strs()...)
+			out = append(make([]string, 0, len(*p.strs())+len(vals)), *p.strs()...)
+		} else {
+			out = slabFor(sl).strList(len(vals))
 		}
 		for _, v := range vals {
 			c, err := scalarText(f, v)
@@ -365,9 +385,11 @@ func setScalars(p slotPtr, f *Field, vals []scalar, isList, add bool) error {
 		*p.strs() = uniq(out)
 		return nil
 	case stInts:
-		out := make([]int64, 0, len(vals))
+		var out []int64
 		if add {
-			out = append(out, *p.is()...)
+			out = append(make([]int64, 0, len(*p.is())+len(vals)), *p.is()...)
+		} else {
+			out = slabFor(sl).intList(len(vals))
 		}
 		for _, v := range vals {
 			n, err := scalarInt(f, v)
@@ -392,7 +414,7 @@ func setScalars(p slotPtr, f *Field, vals []scalar, isList, add bool) error {
 		if err != nil {
 			return err
 		}
-		*p.i() = &n
+		*p.i() = slabFor(sl).int(n)
 	case stFloat:
 		var x float64
 		var err error
@@ -411,7 +433,7 @@ func setScalars(p slotPtr, f *Field, vals []scalar, isList, add bool) error {
 		if err != nil {
 			return err
 		}
-		*p.f() = &x
+		*p.f() = slabFor(sl).float(x)
 	case stBool:
 		var b bool
 		switch v.kind {
@@ -425,7 +447,7 @@ func setScalars(p slotPtr, f *Field, vals []scalar, isList, add bool) error {
 		default:
 			return kindErr(f, v)
 		}
-		*p.b() = &b
+		*p.b() = slabFor(sl).bool(b)
 	case stTime:
 		if v.kind != pyjson.String {
 			return kindErr(f, v)
@@ -434,7 +456,7 @@ func setScalars(p slotPtr, f *Field, vals []scalar, isList, add bool) error {
 		if err != nil {
 			return err
 		}
-		*p.t() = &t
+		*p.t() = slabFor(sl).time(t)
 	case stBytes:
 		if v.kind != pyjson.String {
 			return kindErr(f, v)
@@ -449,6 +471,97 @@ func setScalars(p slotPtr, f *Field, vals []scalar, isList, add bool) error {
 		*p.raw() = b
 	}
 	return nil
+}
+
+// slab holds the values that the pointer and list fields of one decoded
+// object point to, so that they cost one allocation rather than one each
+// (a typical event has two times, an ASN, an accuracy, a port, an IP, a
+// URL). Every field gets elements of its own, and a list a sub-slice
+// capped at its own elements, so that writing through one field (or
+// appending to it) never changes another. What does not fit is allocated
+// on its own.
+type slab struct {
+	t          [2]time.Time
+	s          [4]string
+	i          [4]int64
+	f          [2]float64
+	b          [2]bool
+	nt, ns, ni uint8
+	nf, nb     uint8
+}
+
+// slabFor returns *sl, allocating it first if need be.
+func slabFor(sl **slab) *slab {
+	if *sl == nil {
+		*sl = new(slab)
+	}
+	return *sl
+}
+
+// strList returns an empty slice with room for n strings.
+func (s *slab) strList(n int) []string {
+	if k := int(s.ns); n <= len(s.s)-k {
+		s.ns += uint8(n)
+		return s.s[k : k : k+n]
+	}
+	return make([]string, 0, n)
+}
+
+// intList returns an empty slice with room for n integers.
+func (s *slab) intList(n int) []int64 {
+	if k := int(s.ni); n <= len(s.i)-k {
+		s.ni += uint8(n)
+		return s.i[k : k : k+n]
+	}
+	return make([]int64, 0, n)
+}
+
+func (s *slab) int(n int64) *int64 {
+	if s.ni == uint8(len(s.i)) {
+		p := new(int64) // not &n, which would move n to the heap on every call
+		*p = n
+		return p
+	}
+	p := &s.i[s.ni]
+	s.ni++
+	*p = n
+	return p
+}
+
+func (s *slab) float(x float64) *float64 {
+	if s.nf == uint8(len(s.f)) {
+		p := new(float64) // not &x, which would move x to the heap on every call
+		*p = x
+		return p
+	}
+	p := &s.f[s.nf]
+	s.nf++
+	*p = x
+	return p
+}
+
+func (s *slab) bool(b bool) *bool {
+	if s.nb == uint8(len(s.b)) {
+		p := new(bool) // not &b, which would move b to the heap on every call
+		*p = b
+		return p
+	}
+	p := &s.b[s.nb]
+	s.nb++
+	*p = b
+	return p
+}
+
+func (s *slab) time(t time.Time) *time.Time {
+	if s.nt == uint8(len(s.t)) {
+		p := new(time.Time) // not &t, which would move t to the heap on every call
+		*p = t
+		return p
+	}
+	p := &s.t[s.nt]
+	s.nt++
+	*p = t
+	return p
 }
 
 func kindErr(f *Field, v scalar) error {
@@ -483,4 +596,87 @@ func scalarInt(f *Field, v scalar) (int64, error) {
 		return sanitizeInt(f, int64(x))
 	}
 	return 0, kindErr(f, v)
+}
+
+// fieldIndex finds a record type's fields by name, faster than a map for
+// the dozen or so lookups of every decoded object: a name's first and last
+// eight bytes and its length are mixed by a multiplier, chosen when the
+// index is built so that no two fields share a slot, and the slot's field
+// is the answer when its name is the name looked up.
+type fieldIndex struct {
+	mult   uint64
+	shift  uint
+	slots  []*Field // nil: this record type uses its map
+	byName map[string]*Field
+}
+
+// fieldIndexes holds the index of each record type, built on first use
+// (after the field table's init).
+var fieldIndexes = sync.OnceValue(func() [2]*fieldIndex {
+	return [2]*fieldIndex{newFieldIndex(recs[recEvent]), newFieldIndex(recs[recReport])}
+})
+
+func newFieldIndex(info *recInfo) *fieldIndex {
+	x := &fieldIndex{byName: info.byName}
+	size := 1
+	for size < 4*len(info.fields) {
+		size <<= 1
+	}
+	rng := uint64(0x9e3779b97f4a7c15)
+	for try := 0; try < 4096; try++ {
+		if try%1024 == 1023 {
+			size <<= 1
+		}
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		x.mult, x.shift = rng|1, uint(64-bits.TrailingZeros(uint(size)))
+		slots := make([]*Field, size)
+		ok := true
+		for _, f := range info.fields {
+			h := x.hash(f.Name)
+			if slots[h] != nil {
+				ok = false
+				break
+			}
+			slots[h] = f
+		}
+		if ok {
+			x.slots = slots
+			return x
+		}
+	}
+	return x // no collision-free multiplier: use the map
+}
+
+func (x *fieldIndex) hash(name string) uint64 {
+	var head, tail uint64
+	if n := len(name); n >= 8 {
+		head, tail = load64(name, 0), load64(name, n-8)
+	} else {
+		for i := 0; i < n; i++ {
+			head |= uint64(name[i]) << (8 * i)
+		}
+	}
+	return ((head ^ bits.RotateLeft64(tail, 29) ^ uint64(len(name))) * x.mult) >> x.shift
+}
+
+// lookup returns the field called name.
+func (x *fieldIndex) lookup(name string) (*Field, bool) {
+	if x.slots == nil {
+		f, ok := x.byName[name]
+		return f, ok
+	}
+	if f := x.slots[x.hash(name)]; f != nil && f.Name == name {
+		return f, true
+	}
+	return nil, false
+}
+
+// load64 reads 8 bytes of s at i as a little-endian word (one load once
+// the compiler merges them).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

@@ -20,7 +20,7 @@ func Base64Encode(b []byte) string {
 // URL-safe alphabet is refused, as Python's standard decoder refuses it.
 func Base64Decode(s string) ([]byte, error) {
 	src := s
-	if strings.ContainsAny(src, " \t\r\n\v\f") {
+	if hasBase64Space(src) {
 		src = strings.Map(func(r rune) rune {
 			switch r {
 			case ' ', '\t', '\r', '\n', '\v', '\f':
@@ -29,7 +29,7 @@ func Base64Decode(s string) ([]byte, error) {
 			return r
 		}, src)
 	}
-	b, err := base64.StdEncoding.Strict().DecodeString(src)
+	b, err := strictBase64.DecodeString(src)
 	if err != nil {
 		// Python ignores non-zero trailing bits; be as lenient there.
 		b2, err2 := base64.StdEncoding.DecodeString(src)
@@ -39,6 +39,32 @@ func Base64Decode(s string) ([]byte, error) {
 		return b2, nil
 	}
 	return b, nil
+}
+
+// strictBase64 is the standard encoding refusing non-zero trailing bits.
+var strictBase64 = base64.StdEncoding.Strict()
+
+// hasBase64Space reports whether s holds a byte Base64Decode skips: ' ',
+// '\t', '\r', '\n', '\v' or '\f'. Base64 text has no byte up to ' ', which
+// it rules out eight bytes at a time (unlike strings.ContainsAny, which
+// also builds a set on every call).
+func hasBase64Space(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// The high bit of a lane is set where the byte is at most ' '
+		// (and perhaps, from a borrow, above such a byte): look closer.
+		if (x-0x2121212121212121)&^x&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c <= ' ' && (c == ' ' || c >= '\t' && c <= '\r') {
+			return true
+		}
+	}
+	return false
 }
 
 // Base64 checks that s is valid base64 (as Base64Decode) and returns it

@@ -84,7 +84,7 @@ func (p *Parser) Parse(ctx context.Context, report *dho.Report, emit func(*dho.E
 	switch {
 	case p.c.SplitLines:
 		n := 0
-		for num, line := range pytext.SplitLines(string(report.Raw)) {
+		for num, line := range splitLines(report.Raw) {
 			if n++; n%checkEvery == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
