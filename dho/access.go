@@ -513,26 +513,8 @@ func (r FieldRef) Type() Type { return r.f.Type }
 // and copy it from there.
 func (r FieldRef) Copy(dst, src *Event) {
 	p, q := dst.view().at(r.f), src.view().at(r.f)
-	switch r.f.st {
-	case stString:
-		*p.str() = *q.str()
-	case stStrings:
-		*p.strs() = slices.Clone(*q.strs())
-	case stInt:
-		*p.i() = clonePtr(*q.i())
-	case stInts:
-		*p.is() = slices.Clone(*q.is())
-	case stFloat:
-		*p.f() = clonePtr(*q.f())
-	case stBool:
-		*p.b() = clonePtr(*q.b())
-	case stTime:
-		*p.t() = clonePtr(*q.t())
-	case stBytes:
-		*p.raw() = slices.Clone(*q.raw())
-	case stExtra:
-		*p.extra() = (*q.extra()).Clone()
-	}
+	p.assign(q, r.f.st)
+	p.own(r.f.st)
 }
 
 // setText is setField for text, without boxing it.

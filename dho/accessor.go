@@ -170,6 +170,31 @@ func (p slotPtr) count(st storage) int {
 	return 0
 }
 
+// assign makes the storage hold what q holds, sharing its slice, pointer
+// or map (see own).
+func (p slotPtr) assign(q slotPtr, st storage) {
+	switch st {
+	case stString:
+		*p.str() = *q.str()
+	case stStrings:
+		*p.strs() = *q.strs()
+	case stInt:
+		*p.i() = *q.i()
+	case stInts:
+		*p.is() = *q.is()
+	case stFloat:
+		*p.f() = *q.f()
+	case stBool:
+		*p.b() = *q.b()
+	case stTime:
+		*p.t() = *q.t()
+	case stBytes:
+		*p.raw() = *q.raw()
+	case stExtra:
+		*p.extra() = *q.extra()
+	}
+}
+
 // clear unsets the storage.
 func (p slotPtr) clear(st storage) {
 	switch st {

@@ -23,25 +23,30 @@ func (r *Report) Clone() *Report {
 // with a copy of its own.
 func (w view) deepen() {
 	for _, f := range w.info().fields {
-		p := w.at(f)
-		switch f.st {
-		case stStrings:
-			*p.strs() = slices.Clone(*p.strs())
-		case stInts:
-			*p.is() = slices.Clone(*p.is())
-		case stInt:
-			*p.i() = clonePtr(*p.i())
-		case stFloat:
-			*p.f() = clonePtr(*p.f())
-		case stBool:
-			*p.b() = clonePtr(*p.b())
-		case stTime:
-			*p.t() = clonePtr(*p.t())
-		case stBytes:
-			*p.raw() = slices.Clone(*p.raw())
-		case stExtra:
-			*p.extra() = (*p.extra()).Clone()
-		}
+		w.at(f).own(f.st)
+	}
+}
+
+// own replaces the storage's slice, pointer or map, which a shallow copy
+// shares with its original, with a copy of its own.
+func (p slotPtr) own(st storage) {
+	switch st {
+	case stStrings:
+		*p.strs() = slices.Clone(*p.strs())
+	case stInts:
+		*p.is() = slices.Clone(*p.is())
+	case stInt:
+		*p.i() = clonePtr(*p.i())
+	case stFloat:
+		*p.f() = clonePtr(*p.f())
+	case stBool:
+		*p.b() = clonePtr(*p.b())
+	case stTime:
+		*p.t() = clonePtr(*p.t())
+	case stBytes:
+		*p.raw() = slices.Clone(*p.raw())
+	case stExtra:
+		*p.extra() = (*p.extra()).Clone()
 	}
 }
 

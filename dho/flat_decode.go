@@ -516,51 +516,22 @@ func (s *slab) intList(n int) []int64 {
 	return make([]int64, 0, n)
 }
 
-func (s *slab) int(n int64) *int64 {
-	if s.ni == uint8(len(s.i)) {
-		p := new(int64) // not &n, which would move n to the heap on every call
-		*p = n
-		return p
-	}
-	p := &s.i[s.ni]
-	s.ni++
-	*p = n
-	return p
-}
+func (s *slab) int(n int64) *int64          { return slabSlot(s.i[:], &s.ni, n) }
+func (s *slab) float(x float64) *float64    { return slabSlot(s.f[:], &s.nf, x) }
+func (s *slab) bool(b bool) *bool           { return slabSlot(s.b[:], &s.nb, b) }
+func (s *slab) time(t time.Time) *time.Time { return slabSlot(s.t[:], &s.nt, t) }
 
-func (s *slab) float(x float64) *float64 {
-	if s.nf == uint8(len(s.f)) {
-		p := new(float64) // not &x, which would move x to the heap on every call
-		*p = x
+// slabSlot stores v in the next free element of arr (*used counts them)
+// and returns it, or, when arr is full, in an allocation of its own.
+func slabSlot[T any](arr []T, used *uint8, v T) *T {
+	if int(*used) == len(arr) {
+		p := new(T) // not &v, which would move v to the heap on every call
+		*p = v
 		return p
 	}
-	p := &s.f[s.nf]
-	s.nf++
-	*p = x
-	return p
-}
-
-func (s *slab) bool(b bool) *bool {
-	if s.nb == uint8(len(s.b)) {
-		p := new(bool) // not &b, which would move b to the heap on every call
-		*p = b
-		return p
-	}
-	p := &s.b[s.nb]
-	s.nb++
-	*p = b
-	return p
-}
-
-func (s *slab) time(t time.Time) *time.Time {
-	if s.nt == uint8(len(s.t)) {
-		p := new(time.Time) // not &t, which would move t to the heap on every call
-		*p = t
-		return p
-	}
-	p := &s.t[s.nt]
-	s.nt++
-	*p = t
+	p := &arr[*used]
+	*used++
+	*p = v
 	return p
 }
 

@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"slices"
 	"strconv"
 	"time"
 )
@@ -217,6 +218,44 @@ func digitsValue(s string) (int, bool) {
 func validDate(year, month, day int) bool {
 	return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month)
 }
+
+// HTTPDate turns the HTTP date form "Mon, 02 Jan 2006 15:04:05 GMT" into
+// IntelMQ's "2006-01-02T15:04:05+00:00" straight from its digits, for
+// feeds that write it in every row. It takes exactly that form with every
+// part in range (the day within its month) and reports false for anything
+// else, which the general parsers then decide; what it takes, time.Parse
+// reads as the same instant.
+func HTTPDate(v string) (string, bool) {
+	if len(v) != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' || v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
+		return "", false
+	}
+	if !slices.Contains(httpWeekdays[:], v[:3]) {
+		return "", false
+	}
+	month := slices.Index(httpMonths[:], v[8:11]) + 1
+	day, ok1 := digitsValue(v[5:7])
+	year, ok2 := digitsValue(v[12:16])
+	hour, ok3 := digitsValue(v[17:19])
+	minute, ok4 := digitsValue(v[20:22])
+	sec, ok5 := digitsValue(v[23:25])
+	if month == 0 || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || sec > 59 {
+		return "", false
+	}
+	var b [25]byte
+	copy(b[:], "0000-00-00T00:00:00+00:00")
+	copy(b[0:4], v[12:16])
+	b[5], b[6] = byte('0'+month/10), byte('0'+month%10)
+	copy(b[8:10], v[5:7])
+	copy(b[11:13], v[17:19])
+	copy(b[14:16], v[20:22])
+	copy(b[17:19], v[23:25])
+	return string(b[:]), true
+}
+
+var (
+	httpWeekdays = [7]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+	httpMonths   = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+)
 
 func daysIn(year, month int) int {
 	switch month {

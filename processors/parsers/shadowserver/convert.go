@@ -288,7 +288,7 @@ func convertDate(v string) value {
 			return text(s) // IntelMQ's own form, kept as written
 		}
 	}
-	if s, ok := quickHTTPDate(v); ok {
+	if s, ok := sanitize.HTTPDate(v); ok {
 		return text(s)
 	}
 	if t, ok := httpDate(v); ok {
@@ -313,66 +313,6 @@ func httpDate(v string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t.UTC(), true
-}
-
-// quickHTTPDate turns "Mon, 02 Jan 2006 15:04:05 GMT" into IntelMQ's form
-// "2006-01-02T15:04:05+00:00" without time.Parse: every part in range or
-// false, and then the general path decides (it gives the same text for
-// what this takes).
-func quickHTTPDate(v string) (string, bool) {
-	if len(v) != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' || v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
-		return "", false
-	}
-	if !slices.Contains(weekdays[:], v[:3]) {
-		return "", false
-	}
-	month := slices.Index(months[:], v[8:11]) + 1
-	day, ok1 := digits(v[5:7])
-	year, ok2 := digits(v[12:16])
-	hour, ok3 := digits(v[17:19])
-	minute, ok4 := digits(v[20:22])
-	sec, ok5 := digits(v[23:25])
-	if month == 0 || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
-		return "", false
-	}
-	if day > 30+(month+month/8)%2 || (month == 2 && day > 28+leap(year)) {
-		return "", false
-	}
-	var b [25]byte
-	copy(b[:], "0000-00-00T00:00:00+00:00")
-	copy(b[0:4], v[12:16])
-	b[5], b[6] = byte('0'+month/10), byte('0'+month%10)
-	copy(b[8:10], v[5:7])
-	copy(b[11:13], v[17:19])
-	copy(b[14:16], v[20:22])
-	copy(b[17:19], v[23:25])
-	return string(b[:]), true
-}
-
-// leap is 1 for a leap year of the Gregorian calendar, else 0.
-func leap(year int) int {
-	if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-		return 1
-	}
-	return 0
-}
-
-var (
-	weekdays = [7]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
-	months   = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
-)
-
-// digits reads a number of ASCII digits only.
-func digits(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
 }
 
 // forceBase64 keeps base64 text and encodes anything else.
