@@ -34,6 +34,24 @@ type runConfig struct {
 	stateDir    string
 	memoryState bool
 	controller  *Controller
+	// shutdownTimeout bounds how long a node stopping finishes its batch.
+	shutdownTimeout time.Duration
+}
+
+// DefaultShutdownTimeout is how long a stopping node waits at most for its
+// batch's outputs to be acknowledged and committed (see WithShutdownTimeout).
+const DefaultShutdownTimeout = 20 * time.Second
+
+// WithShutdownTimeout bounds how long a node that is told to stop (the
+// run's context is cancelled, or the controller stops the node) goes on
+// finishing its batch: flushing its outputs and committing its input. What
+// is not committed then comes again after a restart (at least once), so a
+// node whose broker is gone exits after d instead of waiting for it.
+// Closing the node's clients afterwards takes at most the transport's own
+// close timeout. The default is DefaultShutdownTimeout; 0 lets a stopping
+// node wait as long as a running one, up to 2 minutes for a batch.
+func WithShutdownTimeout(d time.Duration) RunOption {
+	return func(c *runConfig) { c.shutdownTimeout = d }
 }
 
 // WithStateDir keeps the local stores of tables under dir (one LevelDB per
@@ -143,7 +161,7 @@ func (t *Topology) Run(ctx context.Context, opts ...RunOption) (err error) {
 	if err := t.Validate(); err != nil {
 		return fmt.Errorf("topology %s: %w", t.name, err)
 	}
-	cfg := runConfig{logger: slog.Default(), partitions: 3, replication: 1, maxInFlight: DefaultMaxInFlight, lagInterval: 15 * time.Second}
+	cfg := runConfig{logger: slog.Default(), partitions: 3, replication: 1, maxInFlight: DefaultMaxInFlight, lagInterval: 15 * time.Second, shutdownTimeout: DefaultShutdownTimeout}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -313,6 +331,11 @@ type nodeRuntime struct {
 	batchSize int
 	batchWait time.Duration
 
+	// stopping is the node's run context: once it is done, a batch being
+	// finished gets shutdownTimeout more.
+	stopping        context.Context
+	shutdownTimeout time.Duration
+
 	state *nodeState // nil for nodes without tables
 	// collectorStateDir is a collector's directory for state of its own
 	// (StateDir); "" with WithMemoryState.
@@ -342,7 +365,7 @@ func (t *Topology) newNodeRuntime(ctx context.Context, n *node, cfg *runConfig, 
 		id += ".w" + strconv.Itoa(worker)
 	}
 	rt := &nodeRuntime{
-		t: t, n: n, log: log, hooks: hooks, serde: serde, worker: worker,
+		t: t, n: n, log: log, hooks: hooks, serde: serde, worker: worker, shutdownTimeout: cfg.shutdownTimeout,
 		dlq: t.dlqTopic(n), inFlight: cfg.maxInFlight, retries: 5, backoff: 100 * time.Millisecond,
 	}
 	rt.ackFn = rt.acked // one method value, not one per record
@@ -443,6 +466,7 @@ func (rt *nodeRuntime) run(ctx context.Context) (err error) {
 		}
 	}
 	rt.log.Info("node started", "op", rt.n.op.String(), "outputs", rt.outputs)
+	rt.stopping = ctx
 	defer func() {
 		if cerr := rt.close(); cerr != nil && err == nil {
 			err = cerr
@@ -540,10 +564,11 @@ func (rt *nodeRuntime) originHeaders(r *transport.Record, reason error) []transp
 }
 
 // finish waits until everything produced for records is acknowledged and
-// then commits records: at least once. It runs to the end even when ctx
-// was cancelled (a shutdown finishes its batch), bounded by a timeout.
+// then commits records: at least once. It runs to the end even when the
+// node is told to stop (a shutdown finishes its batch), bounded by a
+// timeout: 2 minutes, and shutdownTimeout once the node is stopping.
 func (rt *nodeRuntime) finish(records []*transport.Record) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := rt.finishContext()
 	defer cancel()
 	if rt.state != nil {
 		rt.state.send(ctx)
@@ -575,6 +600,32 @@ func (rt *nodeRuntime) finish(records []*transport.Record) error {
 		return rt.state.commit()
 	}
 	return nil
+}
+
+// finishContext is the context a batch is finished in (see finish).
+func (rt *nodeRuntime) finishContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	if rt.stopping == nil || rt.shutdownTimeout <= 0 {
+		return ctx, cancel
+	}
+	var mu sync.Mutex
+	var timer *time.Timer
+	stop := context.AfterFunc(rt.stopping, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if ctx.Err() == nil {
+			timer = time.AfterFunc(rt.shutdownTimeout, cancel)
+		}
+	})
+	return ctx, func() {
+		stop()
+		mu.Lock()
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancel()
+	}
 }
 
 // finishTxn ends the batch's transaction: the outputs and the input

@@ -98,6 +98,7 @@ func newRunCmd() *cobra.Command {
 		logOutput   string
 		stateDir    string
 		memState    bool
+		shutdown    time.Duration
 		apiFlags    apiFlags
 		configPath  string
 	)
@@ -168,6 +169,7 @@ the file's run settings apply where no flag is given.`,
 			if memState {
 				opts = append(opts, topology.WithMemoryState())
 			}
+			opts = append(opts, topology.WithShutdownTimeout(shutdown))
 			metrics, err := topology.NewMetrics(t, reg)
 			if err != nil {
 				return err
@@ -218,6 +220,7 @@ the file's run settings apply where no flag is given.`,
 	f.StringVar(&logOutput, "log-output", "stderr", "stderr, stdout, file:PATH, syslog (the local daemon), syslog://HOST:PORT (RFC 5424 over UDP), syslog+tcp://HOST:PORT or syslog+unix://PATH")
 	f.StringVar(&stateDir, "state-dir", os.Getenv("INTELSTREAM_STATE_DIR"), "where nodes with tables keep their local stores (default: intelstream/state in the user cache directory; $INTELSTREAM_STATE_DIR)")
 	f.BoolVar(&memState, "memory-state", false, "keep tables' local stores in memory (restored from the changelogs at every start)")
+	f.DurationVar(&shutdown, "shutdown-timeout", topology.DefaultShutdownTimeout, "how long a stopping node waits at most for its last batch to be acknowledged and committed (what is not comes again after a restart); 0: up to 2 minutes")
 	return cmd
 }
 
