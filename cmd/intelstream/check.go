@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -19,8 +21,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/intelstream/intelstream/internal/runner"
 	"github.com/intelstream/intelstream/topology"
 )
 
@@ -221,7 +223,7 @@ check_mk expect. Thresholds use Nagios's range syntax: 10 (alert outside
 func newCheckLagCmd() *cobra.Command {
 	var (
 		th         thresholds
-		brokers    string
+		cf         clusterFlags
 		configPath string
 		nodes      []string
 		sets       []string
@@ -236,7 +238,7 @@ func newCheckLagCmd() *cobra.Command {
 			if err != nil {
 				return unknown(w, "LAG", err)
 			}
-			if brokers == "" {
+			if cf.brokers == "" {
 				return unknown(w, "LAG", errors.New("give --brokers"))
 			}
 			t, _, err := loadTopology(configPath, args, sets)
@@ -249,12 +251,12 @@ func newCheckLagCmd() *cobra.Command {
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(brokers, ",")...))
+			tr, err := runner.Transport(cf.config(slog.New(slog.DiscardHandler)))
 			if err != nil {
 				return unknown(w, "LAG", err)
 			}
-			defer cl.Close()
-			lags, err := groupLags(ctx, kadm.NewClient(cl), groups)
+			defer tr.Close()
+			lags, err := groupLags(ctx, tr.Admin(), groups)
 			if err != nil {
 				return unknown(w, "LAG", err)
 			}
@@ -270,7 +272,8 @@ func newCheckLagCmd() *cobra.Command {
 	}
 	th.add(cmd, "a node's lag")
 	f := cmd.Flags()
-	f.StringVar(&brokers, "brokers", "", "Kafka bootstrap brokers, comma separated")
+	f.StringVar(&cf.brokers, "brokers", os.Getenv("INTELSTREAM_BROKERS"), "Kafka bootstrap brokers, comma separated ($INTELSTREAM_BROKERS)")
+	cf.addSecurity(cmd)
 	f.StringVarP(&configPath, "file", "f", "", "the topology of this YAML topology file")
 	f.StringArrayVar(&nodes, "node", nil, "check only this node (repeatable)")
 	f.StringArrayVar(&sets, "set", nil, "a topology parameter NAME=VALUE, or NODE.PARAM=VALUE with -f")

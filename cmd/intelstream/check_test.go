@@ -242,3 +242,28 @@ func TestCheckLagOnKfake(t *testing.T) {
 		t.Errorf("no --brokers: %d", code)
 	}
 }
+
+// TestCheckLagWithSASL checks the lag of a cluster that wants SASL: with
+// the credentials given by flags it answers, without them it cannot.
+func TestCheckLagWithSASL(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-256", "ops", "s3cret"),
+		kfake.SeedTopics(1, "quickstart.collect", "quickstart.parse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	line, code := checkRun(t, "lag", "--brokers", brokers, "--sasl-mechanism", "scram-sha-256", "--sasl-user", "ops", "--sasl-password", "s3cret",
+		"--node", "parse", "--timeout", "20s", "quickstart")
+	if code != 0 || !strings.Contains(line, "'quickstart.parse'=0") {
+		t.Errorf("with the credentials: %d %q", code, line)
+	}
+	line, code = checkRun(t, "lag", "--brokers", brokers, "--sasl-mechanism", "scram-sha-256", "--sasl-user", "ops", "--sasl-password", "wrong",
+		"--node", "parse", "--timeout", "3s", "quickstart")
+	if code != 3 {
+		t.Errorf("with a wrong password: %d %q, want UNKNOWN", code, line)
+	}
+	if line, code := checkRun(t, "lag", "--brokers", brokers, "--sasl-mechanism", "gssapi", "quickstart"); code != 3 || !strings.Contains(line, "SASL mechanism") {
+		t.Errorf("an unknown mechanism: %d %q", code, line)
+	}
+}

@@ -44,6 +44,13 @@ func (f *clusterFlags) add(cmd *cobra.Command) {
 	p := cmd.Flags()
 	p.StringVar(&f.brokers, "brokers", os.Getenv("INTELSTREAM_BROKERS"), "Kafka bootstrap brokers, comma separated; none starts an embedded broker and registry ($INTELSTREAM_BROKERS)")
 	p.StringVar(&f.registry, "registry", os.Getenv("INTELSTREAM_REGISTRY"), "schema registry URL, with --brokers ($INTELSTREAM_REGISTRY)")
+	f.addSecurity(cmd)
+	p.Int32Var(&f.partitions, "partitions", 3, "partitions of the topics the run creates")
+}
+
+// addSecurity adds the flags of the connection's TLS and SASL.
+func (f *clusterFlags) addSecurity(cmd *cobra.Command) {
+	p := cmd.Flags()
 	p.StringVar(&f.saslMech, "sasl-mechanism", "", "SASL mechanism: plain, scram-sha-256 or scram-sha-512")
 	p.StringVar(&f.saslUser, "sasl-user", os.Getenv("INTELSTREAM_SASL_USER"), "SASL user ($INTELSTREAM_SASL_USER)")
 	p.StringVar(&f.saslPwd, "sasl-password", os.Getenv("INTELSTREAM_SASL_PASSWORD"), "SASL password ($INTELSTREAM_SASL_PASSWORD)")
@@ -51,17 +58,21 @@ func (f *clusterFlags) add(cmd *cobra.Command) {
 	p.StringVar(&f.tlsCert, "tls-cert", "", "PEM client certificate for TLS")
 	p.StringVar(&f.tlsKey, "tls-key", "", "PEM client key for TLS")
 	p.BoolVar(&f.tlsInsecure, "tls-insecure", false, "use TLS without verifying certificates (tests only)")
-	p.Int32Var(&f.partitions, "partitions", 3, "partitions of the topics the run creates")
 }
 
-func (f *clusterFlags) connect(ctx context.Context, log *slog.Logger) (*runner.Env, error) {
+// config is the runner's configuration of the flags.
+func (f *clusterFlags) config(log *slog.Logger) runner.Config {
 	var brokers []string
 	if f.brokers != "" {
 		brokers = strings.Split(f.brokers, ",")
 	}
-	return runner.Connect(ctx, runner.Config{Brokers: brokers, Registry: f.registry, SASLMechanism: f.saslMech,
+	return runner.Config{Brokers: brokers, Registry: f.registry, SASLMechanism: f.saslMech,
 		SASLUser: f.saslUser, SASLPassword: f.saslPwd, TLSCA: f.tlsCA, TLSCert: f.tlsCert, TLSKey: f.tlsKey,
-		TLSInsecure: f.tlsInsecure, Partitions: f.partitions, Logger: log, Hooks: f.hooks, ClientHooks: f.clientHooks})
+		TLSInsecure: f.tlsInsecure, Partitions: f.partitions, Logger: log, Hooks: f.hooks, ClientHooks: f.clientHooks}
+}
+
+func (f *clusterFlags) connect(ctx context.Context, log *slog.Logger) (*runner.Env, error) {
+	return runner.Connect(ctx, f.config(log))
 }
 
 // connectExisting connects to given brokers only: tools that inspect

@@ -106,6 +106,47 @@ func Connect(ctx context.Context, c Config) (*Env, error) {
 		env.Close()
 		return nil, err
 	}
+	if env.Embedded != nil {
+		tlsCfg = nil // the embedded broker and registry speak plain TCP
+	}
+	tr, err := c.transport(brokers, tlsCfg)
+	if err != nil {
+		env.Close()
+		return nil, err
+	}
+	env.Transport = tr
+	var regOpts []schemas.RegistryOption
+	if tlsCfg != nil {
+		regOpts = append(regOpts, schemas.TLS(tlsCfg))
+	}
+	reg, err := schemas.NewRegistry([]string{registry}, regOpts...)
+	if err != nil {
+		env.Close()
+		return nil, err
+	}
+	env.Registry = reg
+	return env, nil
+}
+
+// Transport connects to the given brokers only (no registry, no embedded
+// broker), with the configuration's TLS and SASL: for tools that only read
+// offsets and groups.
+func Transport(c Config) (*kafka.Transport, error) {
+	if len(c.Brokers) == 0 {
+		return nil, errors.New("no brokers given")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	tlsCfg, err := c.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	return c.transport(c.Brokers, tlsCfg)
+}
+
+// transport makes the Kafka transport for brokers.
+func (c Config) transport(brokers []string, tlsCfg *tls.Config) (*kafka.Transport, error) {
 	opts := []kafka.Option{kafka.Brokers(brokers...), kafka.Logger(c.Logger), kafka.Hooks(c.Hooks...)}
 	if c.Partitions > 0 {
 		opts = append(opts, kafka.Partitions(c.Partitions))
@@ -113,7 +154,7 @@ func Connect(ctx context.Context, c Config) (*Env, error) {
 	if c.ClientHooks != nil {
 		opts = append(opts, kafka.ClientHooks(c.ClientHooks))
 	}
-	if tlsCfg != nil && env.Embedded == nil {
+	if tlsCfg != nil {
 		opts = append(opts, kafka.TLS(tlsCfg))
 	}
 	switch strings.ToLower(c.SASLMechanism) {
@@ -125,26 +166,9 @@ func Connect(ctx context.Context, c Config) (*Env, error) {
 	case "scram-sha-512":
 		opts = append(opts, kafka.SASLScram512(c.SASLUser, c.SASLPassword))
 	default:
-		env.Close()
 		return nil, fmt.Errorf("SASL mechanism %q: want plain, scram-sha-256 or scram-sha-512", c.SASLMechanism)
 	}
-	tr, err := kafka.New(opts...)
-	if err != nil {
-		env.Close()
-		return nil, err
-	}
-	env.Transport = tr
-	var regOpts []schemas.RegistryOption
-	if tlsCfg != nil && env.Embedded == nil {
-		regOpts = append(regOpts, schemas.TLS(tlsCfg))
-	}
-	reg, err := schemas.NewRegistry([]string{registry}, regOpts...)
-	if err != nil {
-		env.Close()
-		return nil, err
-	}
-	env.Registry = reg
-	return env, nil
+	return kafka.New(opts...)
 }
 
 // RunOptions are the topology options that use the environment.

@@ -27,3 +27,8 @@ func (t *Transport) Lag(ctx context.Context, group string) (int64, error) {
 	}
 	return l.Lag.Total(), nil
 }
+
+// Admin returns an admin client on the transport's connection (its
+// brokers, TLS and SASL), for tools that inspect offsets and groups. It is
+// valid until the transport is closed.
+func (t *Transport) Admin() *kadm.Client { return kadm.NewClient(t.admin) }
