@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -161,4 +163,39 @@ func FuzzCSVReader(f *testing.F) {
 			t.Fatalf("records give %q, want %q", all.Bytes(), want)
 		}
 	})
+}
+
+// TestCSVQuickPathAgrees reads random inputs with and without the quick
+// path for usual lines: the records (fields, text, line numbers, errors)
+// must be the same.
+func TestCSVQuickPathAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 4))
+	alphabet := []string{"a", "b", "1", ",", ";", "\"", "\"\"", " ", "\n", "\r\n", "\r", "é", "\t", "x,y", "\"q\""}
+	dialects := []CSVDialect{ExcelDialect, UnixDialect,
+		{Delimiter: ';', Quote: '"', DoubleQuote: true, SkipInitialSpace: true},
+		{Delimiter: ',', Quote: '\'', DoubleQuote: false},
+		{Delimiter: '|'}}
+	for i := 0; i < 20000; i++ {
+		var b strings.Builder
+		for range r.IntN(12) {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		if r.IntN(4) == 0 {
+			b.WriteString("\xff") // not UTF-8
+		}
+		d := dialects[r.IntN(len(dialects))]
+		quick, general := NewCSVReader([]byte(b.String()), d), NewCSVReader([]byte(b.String()), d)
+		general.general = true
+		for n := 0; ; n++ {
+			qr, qerr := quick.Next()
+			gr, gerr := general.Next()
+			if (qerr == nil) != (gerr == nil) || (qerr != nil && qerr.Error() != gerr.Error()) ||
+				qr.Line != gr.Line || string(qr.Text) != string(gr.Text) || !slices.Equal(qr.Fields, gr.Fields) {
+				t.Fatalf("%q (dialect %+v) record %d:\nquick   %+v %v\ngeneral %+v %v", b.String(), d, n, qr, qerr, gr, gerr)
+			}
+			if qerr == io.EOF {
+				break
+			}
+		}
+	}
 }
