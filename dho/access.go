@@ -503,6 +503,43 @@ func (r FieldRef) AppendText(e *Event, text string) error {
 // Set sanitizes v and stores it in e (see Event.Set).
 func (r FieldRef) Set(e *Event, v any) error { return setField(e.view().at(r.f), r.f, v, false) }
 
+// SetInt is Set for an integer, without boxing it in an interface (the
+// hot path of parsers that read numbers): integer fields, one value or a
+// list, take it as Set would; other fields take Set's own path.
+func (r FieldRef) SetInt(e *Event, n int64) error {
+	p := e.view().at(r.f)
+	switch r.f.st {
+	case stInt:
+		v, err := sanitizeInt(r.f, n)
+		if err != nil {
+			return err
+		}
+		*p.i() = &v
+		return nil
+	case stInts:
+		v, err := sanitizeInt(r.f, n)
+		if err != nil {
+			return err
+		}
+		*p.is() = []int64{v}
+		return nil
+	}
+	return r.Set(e, n)
+}
+
+// SetTime is Set for a time, without boxing it in an interface.
+func (r FieldRef) SetTime(e *Event, t time.Time) error {
+	if r.f.st != stTime {
+		return r.Set(e, t)
+	}
+	t = normTime(t)
+	if err := checkTimeRange(r.f, t); err != nil {
+		return err
+	}
+	*e.view().at(r.f).t() = &t
+	return nil
+}
+
 // Type returns the field's type.
 func (r FieldRef) Type() Type { return r.f.Type }
 

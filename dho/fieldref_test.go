@@ -58,3 +58,31 @@ func TestFieldRefCopy(t *testing.T) {
 		t.Errorf("type %v", ref.Type())
 	}
 }
+
+// TestFieldRefTypedSetters checks SetInt and SetTime against Set: the same
+// event or the same refusal, for fields of every storage they meet.
+func TestFieldRefTypedSetters(t *testing.T) {
+	ints := []int64{0, 1, 80, 65535, 65536, -1, 4294967295, 4294967296, 1 << 40}
+	times := []time.Time{time.Date(2024, 5, 1, 12, 0, 0, 123456789, time.UTC), time.Date(2024, 5, 1, 12, 0, 0, 0, time.FixedZone("x", 3600)),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), {}}
+	for _, name := range []string{"source.asn", "source.port", "destination.port", "rtir_id", "misp.attribute_uuid", "time.source", "feed.accuracy", "extra.n"} {
+		ref, ok := Ref(name)
+		if !ok {
+			continue // an extra name
+		}
+		for _, n := range ints {
+			a, b := &Event{}, &Event{}
+			errA, errB := ref.SetInt(a, n), b.Set(name, n)
+			if (errA == nil) != (errB == nil) || (errA != nil && errA.Error() != errB.Error()) || !reflect.DeepEqual(a, b) {
+				t.Errorf("%s SetInt(%d): %v %+v; Set: %v %+v", name, n, errA, a, errB, b)
+			}
+		}
+		for _, tm := range times {
+			a, b := &Event{}, &Event{}
+			errA, errB := ref.SetTime(a, tm), b.Set(name, tm)
+			if (errA == nil) != (errB == nil) || (errA != nil && errA.Error() != errB.Error()) || !reflect.DeepEqual(a, b) {
+				t.Errorf("%s SetTime(%v): %v; Set: %v", name, tm, errA, errB)
+			}
+		}
+	}
+}

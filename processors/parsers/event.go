@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/intelstream/intelstream/dho"
 	"github.com/intelstream/intelstream/internal/pyjson"
@@ -160,6 +161,36 @@ func AddRef(ev *dho.Event, ref dho.FieldRef, v any, unset bool) (bool, error) {
 		return false, err
 	}
 	if err := ref.Set(ev, v); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// AddIntRef is AddRef for an integer, without boxing it when the field
+// holds integers.
+func AddIntRef(ev *dho.Event, ref dho.FieldRef, n int64, unset bool) (bool, error) {
+	if t := ref.Type(); t != dho.TypeInteger && t != dho.TypeASN {
+		return AddRef(ev, ref, n, unset)
+	}
+	if !unset && ref.Has(ev) {
+		return false, &dho.FieldError{Field: ref.Name(), Value: strconv.FormatInt(n, 10), Err: ErrKeyExists}
+	}
+	if err := ref.SetInt(ev, n); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// AddTimeRef is AddRef for a time, without boxing it when the field holds
+// times.
+func AddTimeRef(ev *dho.Event, ref dho.FieldRef, t time.Time, unset bool) (bool, error) {
+	if ref.Type() != dho.TypeDateTime {
+		return AddRef(ev, ref, t, unset)
+	}
+	if !unset && ref.Has(ev) {
+		return false, &dho.FieldError{Field: ref.Name(), Value: fmt.Sprint(t), Err: ErrKeyExists}
+	}
+	if err := ref.SetTime(ev, t); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/intelstream/intelstream/dho"
 	"github.com/intelstream/intelstream/processors/parsers"
@@ -172,9 +173,14 @@ var inherited = []string{"feed.accuracy", "feed.code", "feed.documentation", "fe
 func (s *step) addValue(ev *dho.Event, name string, v value) error {
 	if s.hasRef && name == s.field {
 		var err error
-		if v.k == kText || v.k == kBigInt {
+		switch v.k {
+		case kText, kBigInt:
 			_, err = parsers.AddTextRef(ev, s.ref, v.s, s.unique)
-		} else {
+		case kInt:
+			_, err = parsers.AddIntRef(ev, s.ref, v.n, s.unique)
+		case kTime:
+			_, err = parsers.AddTimeRef(ev, s.ref, time.Unix(v.n, 0).UTC(), s.unique)
+		default:
 			_, err = parsers.AddRef(ev, s.ref, v.field(), s.unique)
 		}
 		return err
