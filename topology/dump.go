@@ -2,7 +2,6 @@ package topology
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -30,9 +29,9 @@ func (t *Topology) DumpState(ctx context.Context, tr transport.Transport, nodeNa
 	if len(tables) == 0 {
 		return fmt.Errorf("node %s keeps no tables", nodeName)
 	}
-	reader, ok := tr.(transport.PartitionReader)
-	if !ok {
-		return errors.New("the transport cannot read partitions")
+	reader, err := partitionReader(tr)
+	if err != nil {
+		return err
 	}
 	for _, tb := range tables {
 		topic := t.changelogTopic(n, tb.TableName())
@@ -41,15 +40,8 @@ func (t *Topology) DumpState(ctx context.Context, tr transport.Transport, nodeNa
 			return err
 		}
 		for p := range parts {
-			live := map[string][]byte{}
-			if _, err := reader.ReadPartition(ctx, topic, p, 0, func(r *transport.Record) error {
-				if r.Value == nil {
-					delete(live, string(r.Key))
-				} else {
-					live[string(r.Key)] = slices.Clone(r.Value)
-				}
-				return nil
-			}); err != nil {
+			live, err := readLive(ctx, reader, topic, p)
+			if err != nil {
 				return err
 			}
 			keys := make([]string, 0, len(live))

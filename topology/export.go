@@ -94,6 +94,16 @@ func (t *Topology) stateNode(node string) (*node, []TableRef, error) {
 	return n, tables, nil
 }
 
+// partitionReader is tr as a reader of whole partitions, which the state
+// tools need to read changelogs.
+func partitionReader(tr transport.Transport) (transport.PartitionReader, error) {
+	reader, ok := tr.(transport.PartitionReader)
+	if !ok {
+		return nil, errors.New("the transport cannot read partitions")
+	}
+	return reader, nil
+}
+
 // readLive reads one changelog partition and returns its live entries
 // (latest value per key, deleted keys dropped).
 func readLive(ctx context.Context, reader transport.PartitionReader, topic string, p int32) (map[string][]byte, error) {
@@ -125,9 +135,9 @@ func ExportState(ctx context.Context, tr transport.Transport, t *Topology, node 
 	if err != nil {
 		return err
 	}
-	reader, ok := tr.(transport.PartitionReader)
-	if !ok {
-		return errors.New("the transport cannot read partitions")
+	reader, err := partitionReader(tr)
+	if err != nil {
+		return err
 	}
 	h := StateHeader{Format: StateFormat, Version: StateFormatVersion, Topology: t.name, Node: n.name, Group: t.group(n)}
 	for _, tb := range tables {
@@ -198,9 +208,9 @@ func ImportState(ctx context.Context, tr transport.Transport, t *Topology, node 
 	if err != nil {
 		return err
 	}
-	reader, ok := tr.(transport.PartitionReader)
-	if !ok {
-		return errors.New("the transport cannot read partitions")
+	reader, err := partitionReader(tr)
+	if err != nil {
+		return err
 	}
 	h, entries, offsets, err := readStateFile(r)
 	if err != nil {
