@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
@@ -9,35 +8,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/intelstream/intelstream/internal/syncbuf"
 
 	"github.com/intelstream/intelstream/internal/logging"
 )
 
-// lockedBuffer is a bytes.Buffer safe for the logger and the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestLogSettings changes the process logger's level and destination
 // through the API and checks where the logger's lines really go.
 func TestLogSettings(t *testing.T) {
-	stderr := &lockedBuffer{}
+	stderr := &syncbuf.Buffer{}
 	log, ctl, err := logging.New(logging.Options{Stderr: stderr})
 	if err != nil {
 		t.Fatal(err)

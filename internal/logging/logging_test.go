@@ -2,7 +2,6 @@ package logging
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -15,12 +14,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/intelstream/intelstream/internal/syncbuf"
 )
 
 func TestFormatsAndLevel(t *testing.T) {
 	for _, format := range []string{"text", "json"} {
 		t.Run(format, func(t *testing.T) {
-			var buf syncBuffer
+			var buf syncbuf.Buffer
 			log, ctl, err := New(Options{Format: format, Stderr: &buf})
 			if err != nil {
 				t.Fatal(err)
@@ -143,7 +144,7 @@ func TestSyslogTCPFramesAndSwitching(t *testing.T) {
 			got <- string(msg)
 		}
 	}()
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	log, ctl, err := New(Options{Format: "json", Stderr: &stderr, AppName: "intelstream-test"})
 	if err != nil {
 		t.Fatal(err)
@@ -242,23 +243,6 @@ func TestConcurrentControl(t *testing.T) {
 	if total != writers*lines {
 		t.Errorf("%d lines, want %d", total, writers*lines)
 	}
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func ioReadFull(r *bufio.Reader, p []byte) (int, error) {

@@ -1,41 +1,23 @@
 package notifyex_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/intelstream/intelstream/internal/syncbuf"
 
 	"github.com/intelstream/intelstream/examples/internal/exrun"
 	"github.com/intelstream/intelstream/examples/notify/notifyex"
 )
 
-// lockedBuffer is a bytes.Buffer for concurrent writers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestOneMailPerContact runs the example on the embedded broker with its
 // in-process mail sink: each of the three members gets one mail listing
 // their events; the event outside the constituency gets none.
 func TestOneMailPerContact(t *testing.T) {
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	top, err := notifyex.Build(map[string]string{"interval": "1s"}, &out)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +58,7 @@ func TestBadParameters(t *testing.T) {
 		"want HOST:PORT":    {"smtp": "mail.example"},
 		"no such file":      {"members": "does-not-exist.csv"},
 	} {
-		if _, err := notifyex.Build(want, &lockedBuffer{}); err == nil || !strings.Contains(err.Error(), params) {
+		if _, err := notifyex.Build(want, &syncbuf.Buffer{}); err == nil || !strings.Contains(err.Error(), params) {
 			t.Errorf("%v: %v, want an error with %q", want, err, params)
 		}
 	}
