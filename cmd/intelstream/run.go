@@ -134,6 +134,9 @@ the file's run settings apply where no flag is given.`,
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return fmt.Errorf("--log-level %q: want debug, info, warn or error", logLevel)
 			}
+			if shutdown < 0 {
+				return fmt.Errorf("--shutdown-timeout %v: want 0 or more", shutdown)
+			}
 			log, logControl, err := logging.New(logging.Options{Format: logFormat, Output: logOutput, Level: level, Stderr: cmd.ErrOrStderr()})
 			if err != nil {
 				return err

@@ -78,3 +78,19 @@ func TestDescribeConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestRunRefusesBadFlags: bad settings are refused before anything starts.
+func TestRunRefusesBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--shutdown-timeout", "-1s"}, "--shutdown-timeout -1s: want 0 or more"},
+		{[]string{"--log-level", "loud"}, `--log-level "loud": want debug, info, warn or error`},
+	} {
+		_, _, err := run(t, "", append([]string{"run", "quickstart"}, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
