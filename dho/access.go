@@ -155,7 +155,7 @@ func setExtra(x *Extra, key string, v any, add bool) error {
 		return fieldErr(name, v, fmt.Errorf("already set"))
 	}
 	if *x == nil {
-		*x = Extra{}
+		*x = MakeExtra(0)
 	}
 	(*x)[key] = val.clone()
 	return nil

@@ -158,6 +158,7 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 	work := context.WithoutCancel(ctx)
 	pctx := rt.withFailer(work, &cur)
 	ticker, _ := m.p.(Ticker[Out])
+	recycler, _ := m.p.(Recycler[Out])
 	var lastTick time.Time
 	if rt.state != nil {
 		pctx = context.WithValue(context.WithValue(pctx, stateKey{}, rt.state), inputKey{}, &cur)
@@ -210,6 +211,14 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 				}
 				for _, o := range outs {
 					rt.produce(work, 0, keyOf(rt, o, r.Key, fresh), encode(rt, o, 0), nil)
+				}
+				if recycler != nil {
+					for i, o := range outs {
+						if any(o) != any(in) { // a processor that broke the rule loses nothing
+							recycler.Recycle(o)
+						}
+						outs[i] = nil
+					}
 				}
 				for _, h := range rt.hooks.processed {
 					h.OnRecordProcessed(rt.n.name, r, len(outs), time.Since(start))

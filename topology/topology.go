@@ -48,6 +48,16 @@ type Processor[In, Out Record] interface {
 	Process(ctx context.Context, in *In, emit func(*Out)) error
 }
 
+// Recycler is implemented by processors that make their outputs from a
+// pool (parser nodes take events from dho.AcquireEvent): once the runtime
+// encoded what Process emitted, it hands each output back with Recycle and
+// keeps no reference to it. A Recycler's Process must emit only records it
+// keeps no reference to itself either, and never its input. Outputs of
+// Tick, and of a chain made with Then, are not recycled.
+type Recycler[Out Record] interface {
+	Recycle(*Out)
+}
+
 // BatchProcessor processes a batch of inputs at once (e.g. to look them up
 // in one query). An error fails every input of the batch.
 type BatchProcessor[In, Out Record] interface {

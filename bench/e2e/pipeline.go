@@ -177,6 +177,11 @@ func (f *fusedWork) Process(ctx context.Context, r *dho.Report, emit func(*dho.E
 	return failed
 }
 
+// Recycle hands an encoded event back to the parser's pool, as the parser
+// node does: the taxonomy expert and the deduplicator emit the parser's
+// events themselves and keep no reference to them.
+func (f *fusedWork) Recycle(e *dho.Event) { dho.ReleaseEvent(e) }
+
 // Tables binds the deduplicator's table to the fused node.
 func (f *fusedWork) Tables() []topology.TableRef { return f.dedup.Tables() }
 

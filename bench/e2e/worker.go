@@ -158,6 +158,7 @@ func handWorker(ctx context.Context, brokers []string, reg *schemas.Registry, di
 					key = []byte(e.Source.IP[0])
 				}
 				produce(&kgo.Record{Topic: topic("parse"), Key: key, Value: schemas.AppendEvent(nil, ids["parse"], e)})
+				dho.ReleaseEvent(e) // as the parser node does once its events are encoded
 				return nil
 			}, func(f parsers.Failure) {})
 		}},

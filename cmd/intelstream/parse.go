@@ -150,6 +150,7 @@ func runParse(ctx context.Context, stdout, stderr io.Writer, o parseOptions) err
 			events++
 			buf = ev.AppendFlat(buf[:0], dho.FlatOptions{})
 			buf = append(buf, '\n')
+			dho.ReleaseEvent(ev) // written: the parser may reuse it
 			_, err := w.Write(buf)
 			return err
 		}, fail)

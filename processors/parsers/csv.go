@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -313,55 +312,97 @@ func (r *CSVReader) quick() (CSVRecord, bool) {
 	if r.general {
 		return CSVRecord{}, false
 	}
-	d := &r.d
-	b := r.data[r.pos:]
-	end, next := len(b), len(b)
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		end, next = i, i+1
+	end, next, ascii, ok := r.scanLine()
+	if !ok {
+		return CSVRecord{}, false
 	}
-	if end > 0 && b[end-1] == '\r' && next > end {
-		end-- // \r\n
-	}
-	line := b[:end]
-	if len(line) == 0 || len(line) > MaxCSVField || bytes.IndexByte(line, '\r') >= 0 || !utf8.Valid(line) {
+	line := r.data[r.pos : r.pos+end]
+	if !ascii && !utf8.Valid(line) {
 		return CSVRecord{}, false
 	}
 	s := string(line)
 	fields := r.fields[:0]
-	for i := 0; ; {
-		if d.Quote != 0 && i < len(s) && s[i] == d.Quote {
-			j := strings.IndexByte(s[i+1:], d.Quote)
-			if j < 0 {
-				return CSVRecord{}, false // it goes on in the next line
-			}
-			k := i + 1 + j // the closing quote
-			if k+1 < len(s) && s[k+1] != d.Delimiter {
-				return CSVRecord{}, false // a doubled quote, or text after it
-			}
-			fields = append(fields, s[i+1:k])
-			i = k + 1
-			if i == len(s) {
-				break
-			}
-			i++ // the delimiter
-			continue
-		}
-		if d.SkipInitialSpace && i < len(s) && s[i] == ' ' {
-			return CSVRecord{}, false
-		}
-		j := strings.IndexByte(s[i:], d.Delimiter)
-		if j < 0 {
-			fields = append(fields, s[i:])
-			break
-		}
-		fields = append(fields, s[i:i+j])
-		i += j + 1
+	for i := 0; i < len(r.ends); i += 2 {
+		fields = append(fields, s[r.ends[i]:r.ends[i+1]])
 	}
 	r.fields = fields
 	rec := CSVRecord{Line: r.line, Text: r.data[r.pos : r.pos+next], Fields: fields}
 	r.pos += next
 	r.line++
 	return rec, true
+}
+
+// scanLine finds, in one pass, the fields of the line at r.pos for quick:
+// their bounds go to r.ends in pairs, relative to the line. end is the
+// line's length without its line ending, next the length with it; ascii
+// says no byte was above 0x7f. ok is false for a line quick leaves to the
+// general reader.
+func (r *CSVReader) scanLine() (end, next int, ascii, ok bool) {
+	b := r.data[r.pos:]
+	if len(b) > MaxCSVField+2 {
+		b = b[:MaxCSVField+2]
+	}
+	quote, delim := r.d.Quote, r.d.Delimiter
+	if delim == '\n' || delim == '\r' || delim == quote {
+		return 0, 0, false, false
+	}
+	ends := r.ends[:0]
+	var high byte
+	i := 0
+	for {
+		// i is at the start of a field.
+		if quote != 0 && i < len(b) && b[i] == quote {
+			j := i + 1
+			for j < len(b) && b[j] != quote {
+				c := b[j]
+				if c == '\n' || c == '\r' {
+					return 0, 0, false, false // it goes on in the next line, or holds \r
+				}
+				high |= c
+				j++
+			}
+			if j == len(b) {
+				return 0, 0, false, false // no closing quote
+			}
+			ends = append(ends, i+1, j)
+			i = j + 1
+		} else {
+			if r.d.SkipInitialSpace && i < len(b) && b[i] == ' ' {
+				return 0, 0, false, false
+			}
+			j := i
+			for j < len(b) {
+				c := b[j]
+				if c == delim || c == '\n' || c == '\r' {
+					break
+				}
+				high |= c
+				j++
+			}
+			ends = append(ends, i, j)
+			i = j
+		}
+		// i is after a field: a delimiter, the line's end, or the data's.
+		switch {
+		case i == len(b):
+			end, next = i, i
+		case b[i] == delim:
+			i++
+			continue
+		case b[i] == '\n':
+			end, next = i, i+1
+		case b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n':
+			end, next = i, i+2
+		default:
+			return 0, 0, false, false // text after a closing quote, or a lone \r
+		}
+		break
+	}
+	r.ends = ends
+	if end == 0 || end > MaxCSVField || (end == len(b) && len(b) < len(r.data)-r.pos) {
+		return 0, 0, false, false // blank, or too long
+	}
+	return end, next, high < 0x80, true
 }
 
 // PyStrip returns the bounds of b without the white space Python's

@@ -181,7 +181,7 @@ func TestCSVQuickPathAgrees(t *testing.T) {
 	dialects := []CSVDialect{ExcelDialect, UnixDialect,
 		{Delimiter: ';', Quote: '"', DoubleQuote: true, SkipInitialSpace: true},
 		{Delimiter: ',', Quote: '\'', DoubleQuote: false},
-		{Delimiter: '|'}}
+		{Delimiter: '|'}, {Delimiter: '\t', Quote: '"', DoubleQuote: true}}
 	for i := 0; i < 20000; i++ {
 		var b strings.Builder
 		for range r.IntN(12) {

@@ -16,20 +16,19 @@ import (
 // time.observation), and then the report fields named in copyFields, as
 // IntelMQ's copy_collector_provided_fields parameter does (extra.file_name,
 // say). A copyFields name the report does not hold is skipped.
+//
+// The event comes from dho.AcquireEvent: whoever receives it from the
+// parser may hand it back with dho.ReleaseEvent once done with it (the
+// parser node does, after the runtime encoded it).
 func NewEvent(report *dho.Report, copyFields ...string) (*dho.Event, error) {
 	if report == nil {
-		return &dho.Event{}, nil
+		return dho.AcquireEvent(), nil
 	}
-	// One allocation for the event and its observation time.
-	b := &eventBlock{}
-	ev := &b.ev
+	ev := dho.AcquireEvent()
 	ev.Feed = report.Feed
 	ev.Feed.Accuracy = clonePtr(report.Feed.Accuracy)
 	ev.RTIRID = clonePtr(report.RTIRID)
-	if o := report.Time.Observation; o != nil {
-		b.observation = *o
-		ev.Time.Observation = &b.observation
-	}
+	ev.Time.Observation = clonePtr(report.Time.Observation)
 	for _, name := range copyFields {
 		v, ok := report.Get(name)
 		if !ok {
@@ -40,13 +39,6 @@ func NewEvent(report *dho.Report, copyFields ...string) (*dho.Event, error) {
 		}
 	}
 	return ev, nil
-}
-
-// eventBlock is an event with room for the observation time it copies
-// from the report: the event's size class (1,536 bytes) has room for it.
-type eventBlock struct {
-	ev          dho.Event
-	observation time.Time
 }
 
 func clonePtr[T any](p *T) *T {

@@ -10,14 +10,20 @@ import (
 // Node runs a parser as a topology processor (a parser node): its events go
 // on, and every line it cannot parse goes to the node's dead-letter topic
 // with the reason (topology.Fail), as IntelMQ sends it to its error queue.
-// A report that cannot be parsed at all fails as a whole.
-func Node(p Parser) topology.ProcessorFunc[dho.Report, dho.Event] {
-	return func(ctx context.Context, r *dho.Report, emit func(*dho.Event)) error {
-		return p.Parse(ctx, r,
-			func(e *dho.Event) error { emit(e); return nil },
-			func(f Failure) { topology.Fail(ctx, f.Raw, f) })
-	}
+// A report that cannot be parsed at all fails as a whole. The node is a
+// topology.Recycler: once the runtime encoded an event, it goes back to
+// dho.ReleaseEvent, and NewEvent gives it out again.
+func Node(p Parser) topology.Processor[dho.Report, dho.Event] { return node{p} }
+
+type node struct{ p Parser }
+
+func (n node) Process(ctx context.Context, r *dho.Report, emit func(*dho.Event)) error {
+	return n.p.Parse(ctx, r,
+		func(e *dho.Event) error { emit(e); return nil },
+		func(f Failure) { topology.Fail(ctx, f.Raw, f) })
 }
+
+func (node) Recycle(e *dho.Event) { dho.ReleaseEvent(e) }
 
 // RegisterNodes registers every parser of the registry as a topology node
 // kind of the same name (and IntelMQ module), so that topologies and

@@ -156,16 +156,16 @@ func Conversions() []string {
 // form, "2006-01-02 15:04:05", is also read here, which saves the event
 // the general date parser; the result is the same instant.
 func addUTC(v string) value {
-	if t, ok := plainTime(v); ok {
-		return value{k: kTime, s: v, n: t.Unix()}
+	if sec, ok := plainTime(v); ok {
+		return value{k: kTime, s: v, n: sec}
 	}
 	return text(v + " UTC")
 }
 
-// plainTime reads exactly "2006-01-02 15:04:05" as UTC.
-func plainTime(v string) (time.Time, bool) {
+// plainTime reads exactly "2006-01-02 15:04:05" as UTC, in Unix seconds.
+func plainTime(v string) (int64, bool) {
 	if len(v) != 19 || v[4] != '-' || v[7] != '-' || v[10] != ' ' || v[13] != ':' || v[16] != ':' {
-		return time.Time{}, false
+		return 0, false
 	}
 	var n [6]int
 	for i, at := range [6]int{0, 5, 8, 11, 14, 17} {
@@ -176,19 +176,44 @@ func plainTime(v string) (time.Time, bool) {
 		for j := at; j < at+width; j++ {
 			c := v[j]
 			if c < '0' || c > '9' {
-				return time.Time{}, false
+				return 0, false
 			}
 			n[i] = n[i]*10 + int(c-'0')
 		}
 	}
-	if n[0] < 1 || n[1] < 1 || n[1] > 12 || n[2] < 1 || n[3] > 23 || n[4] > 59 || n[5] > 59 {
-		return time.Time{}, false
+	y, m, d := n[0], n[1], n[2]
+	if y < 1 || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) || n[3] > 23 || n[4] > 59 || n[5] > 59 {
+		return 0, false
 	}
-	t := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, time.UTC)
-	if t.Day() != n[2] { // 31 February and the like
-		return time.Time{}, false
+	return daysFromCivil(y, m, d)*86400 + int64(n[3]*3600+n[4]*60+n[5]), true
+}
+
+// daysIn is the number of days of month m of year y (proleptic Gregorian).
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
 	}
-	return t, true
+	return 31
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to y-m-d
+// (proleptic Gregorian; years from 1).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400 // y >= 0
+	yoe := y - era*400
+	mp := (m + 9) % 12 // March is 0
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era*146097+doe) - 719468
 }
 
 // convertBool reads yes/no words; anything else is none.
@@ -356,14 +381,29 @@ func categoryOrDetail(_ string, row rowView) (value, error) {
 // extractCVEFromTag returns the CVE ids among the ";"-separated tags,
 // sorted and joined by ";", or none.
 func extractCVEFromTag(v string) value {
+	if !strings.Contains(v, "cve-") {
+		return none
+	}
+	// Most tags name one CVE: it is returned as a part of v.
+	var one string
 	var cves []string
 	for t := range strings.SplitSeq(v, ";") {
-		if isCVE(t) && !slices.Contains(cves, t) {
+		switch {
+		case !isCVE(t) || t == one || slices.Contains(cves, t):
+		case one == "":
+			one = t
+		default:
+			if cves == nil {
+				cves = append(cves, one)
+			}
 			cves = append(cves, t)
 		}
 	}
-	if len(cves) == 0 {
+	switch {
+	case one == "":
 		return none
+	case cves == nil:
+		return text(one)
 	}
 	slices.Sort(cves)
 	return text(strings.Join(cves, ";"))

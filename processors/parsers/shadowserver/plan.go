@@ -214,63 +214,119 @@ type state struct {
 
 // unusedColumns is IntelMQ's list of the header names not yet used by a
 // mapping: names are removed (first occurrence) when used, and appended
-// again when a second mapping uses the same column. It is a list of ids
-// with tombstones and a live count per id, so that membership and removal
-// take constant time for the usual header of distinct names.
+// again when a second mapping uses the same column. It is the header's
+// list of ids plus the ids appended to it, with tombstones and a live
+// count per id, so that membership and removal take constant time for the
+// usual header of distinct names. Per-row state is stamped with the row's
+// generation, so starting a row costs nothing: a stamp from an older row
+// reads as the header's initial state.
 type unusedColumns struct {
-	order []int  // ids, in list order
-	dead  []bool // order[i] was removed
-	count []int  // id → live occurrences
-	first []int  // id → no live occurrence before this position
+	initial   []int   // the header's ids, in order
+	initCount []int32 // id → occurrences in initial
+	initFirst []int32 // id → first position in initial
+	added     []int   // ids appended to the list in this row
+
+	gen     uint32
+	deadGen []uint32 // position → gen when it was removed
+	idGen   []uint32 // id → gen when count and first were last written
+	count   []int32  // id → live occurrences (when idGen is gen)
+	first   []int32  // id → no live occurrence before this position (when idGen is gen)
 }
 
-func (u *unusedColumns) reset(initial []int, ids int) {
-	u.order = append(u.order[:0], initial...)
-	u.dead = u.dead[:0]
-	for range initial {
-		u.dead = append(u.dead, false)
-	}
-	u.count = resize(u.count, ids)
-	u.first = resize(u.first, ids)
+// setHeader starts a report whose header is initial, with ids distinct ids.
+func (u *unusedColumns) setHeader(initial []int, ids int) {
+	u.initial = initial
+	u.initCount = make([]int32, ids)
+	u.initFirst = make([]int32, ids)
 	for i := len(initial) - 1; i >= 0; i-- {
 		id := initial[i]
-		u.count[id]++
-		u.first[id] = i // removal starts looking at the first occurrence
+		u.initCount[id]++
+		u.initFirst[id] = int32(i)
+	}
+	u.idGen = make([]uint32, ids)
+	u.count = make([]int32, ids)
+	u.first = make([]int32, ids)
+	u.deadGen = make([]uint32, len(initial))
+	u.gen = 0
+	u.reset()
+}
+
+// reset starts a row: the list is the header again.
+func (u *unusedColumns) reset() {
+	u.added = u.added[:0]
+	u.gen++
+	if u.gen == 0 { // wrapped: old stamps would read as current
+		clear(u.deadGen)
+		clear(u.idGen)
+		u.gen = 1
 	}
 }
 
-func resize(s []int, n int) []int {
-	if cap(s) < n {
-		return make([]int, n)
+// len is the length of the list, dead positions included.
+func (u *unusedColumns) len() int { return len(u.initial) + len(u.added) }
+
+// at returns the id at position i and whether it is still in the list.
+func (u *unusedColumns) at(i int) (id int, live bool) {
+	if i < len(u.initial) {
+		id = u.initial[i]
+	} else {
+		id = u.added[i-len(u.initial)]
 	}
-	s = s[:n]
-	clear(s)
-	return s
+	return id, u.deadGen[i] != u.gen
 }
 
-func (u *unusedColumns) has(id int) bool { return id >= 0 && u.count[id] > 0 }
+// touch makes id's count and first current for this row.
+func (u *unusedColumns) touch(id int) {
+	if u.idGen[id] != u.gen {
+		u.idGen[id] = u.gen
+		u.count[id] = u.initCount[id]
+		u.first[id] = u.initFirst[id]
+	}
+}
+
+func (u *unusedColumns) has(id int) bool {
+	if id < 0 {
+		return false
+	}
+	if u.idGen[id] != u.gen {
+		return u.initCount[id] > 0
+	}
+	return u.count[id] > 0
+}
 
 func (u *unusedColumns) add(id int) {
-	u.order = append(u.order, id)
-	u.dead = append(u.dead, false)
+	u.touch(id)
+	u.added = append(u.added, id)
+	if n := u.len(); n > len(u.deadGen) {
+		u.deadGen = append(u.deadGen, make([]uint32, n-len(u.deadGen))...)
+	}
+	u.deadGen[u.len()-1] = 0
 	u.count[id]++
 }
 
 func (u *unusedColumns) remove(id int) {
-	if id < 0 || u.count[id] == 0 {
+	if id < 0 {
 		return
 	}
-	for i := u.first[id]; i < len(u.order); i++ {
-		if u.order[i] == id && !u.dead[i] {
-			u.dead[i] = true
+	u.touch(id)
+	if u.count[id] == 0 {
+		return
+	}
+	for i := int(u.first[id]); i < u.len(); i++ {
+		if at, live := u.at(i); at == id && live {
+			u.deadGen[i] = u.gen
 			u.count[id]--
-			u.first[id] = i + 1
+			u.first[id] = int32(i + 1)
 			return
 		}
 	}
 }
 
-func (p *plan) newState() *state { return &state{row: row{p: p}} }
+func (p *plan) newState() *state {
+	st := &state{row: row{p: p}}
+	st.unused.setHeader(p.initial, len(p.names))
+	return st
+}
 
 // row is one CSV row seen as IntelMQ's dictionary.
 type row struct {
@@ -307,7 +363,7 @@ func (st *state) addExtra(ev *dho.Event, key string, v dho.Value, ok bool) error
 		return ev.Set(key, v)
 	}
 	if ev.Extra == nil {
-		ev.Extra = make(dho.Extra, st.extraHint)
+		ev.Extra = dho.MakeExtra(st.extraHint)
 	}
 	ev.Extra[key[len("extra."):]] = v
 	return nil
@@ -337,7 +393,7 @@ func (st *state) convert(s *step, text string) (value, error) {
 func (p *plan) event(st *state, report *dho.Report, fields []string, raw []byte) (*dho.Event, error) {
 	rt := p.rt
 	st.row.fields = fields
-	st.unused.reset(p.initial, len(p.names))
+	st.unused.reset()
 
 	ev, err := parsers.NewEvent(report)
 	if err != nil {
@@ -451,8 +507,9 @@ func (p *plan) event(st *state, report *dho.Report, fields []string, raw []byte)
 	}
 	ev.Raw = raw
 
-	for i, id := range st.unused.order {
-		if st.unused.dead[i] {
+	for i := range st.unused.len() {
+		id, live := st.unused.at(i)
+		if !live {
 			continue
 		}
 		text, present := st.row.byID(id)
