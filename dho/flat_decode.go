@@ -127,7 +127,7 @@ func (w view) decodeFlat(s string) error {
 				return fieldErr(key, v.Text(), err)
 			}
 			if *x == nil {
-				*x = make(Extra, 4)
+				*x = MakeExtra(4)
 			}
 			(*x)[k] = v
 			continue

@@ -10,19 +10,60 @@ import "sync"
 // hands it back with ReleaseEvent, and AcquireEvent gives it out again,
 // emptied. The topology runtime does so for the events of processors that
 // make them this way (topology.Recycler; parser nodes do).
-
+//
+// The pools are bounded free lists rather than sync.Pools: a receiver may
+// hand back events that were never taken from the pool (a parser that makes
+// its own), and a sync.Pool would keep every one of those until the next
+// collection, which then has to mark them all; a full list lets them go.
 var (
-	eventPool = sync.Pool{New: func() any { return new(Event) }}
-	extraPool sync.Pool
+	events freeList[*Event]
+	extras freeList[Extra]
 )
+
+// poolSize is how many events, and how many extra maps, the pools keep: a
+// parser node takes one and hands it back per event, so a few per worker
+// would do.
+const poolSize = 256
 
 // maxPooledExtra is the largest extra map ReleaseEvent keeps: an emptied
 // map keeps its size, and ranging over it costs that size.
 const maxPooledExtra = 64
 
+type freeList[T any] struct {
+	mu    sync.Mutex
+	items []T
+}
+
+func (l *freeList[T]) get() (T, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var zero T
+	n := len(l.items)
+	if n == 0 {
+		return zero, false
+	}
+	v := l.items[n-1]
+	l.items[n-1] = zero
+	l.items = l.items[:n-1]
+	return v, true
+}
+
+func (l *freeList[T]) put(v T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.items) < poolSize {
+		l.items = append(l.items, v)
+	}
+}
+
 // AcquireEvent returns an empty event: one that ReleaseEvent took back when
 // there is one, else a new one.
-func AcquireEvent() *Event { return eventPool.Get().(*Event) }
+func AcquireEvent() *Event {
+	if e, ok := events.get(); ok {
+		return e
+	}
+	return new(Event)
+}
 
 // ReleaseEvent hands e back for AcquireEvent and MakeExtra to give out
 // again. Nothing may use e, or the map in its Extra, afterwards: call it
@@ -35,16 +76,16 @@ func ReleaseEvent(e *Event) {
 	}
 	if x := e.Extra; x != nil && len(x) <= maxPooledExtra {
 		clear(x)
-		extraPool.Put(x)
+		extras.put(x)
 	}
 	*e = Event{}
-	eventPool.Put(e)
+	events.put(e)
 }
 
 // MakeExtra returns an empty extra map with room for about hint values: one
 // that ReleaseEvent took back when there is one, else a new one.
 func MakeExtra(hint int) Extra {
-	if x, ok := extraPool.Get().(Extra); ok {
+	if x, ok := extras.get(); ok {
 		return x
 	}
 	return make(Extra, hint)

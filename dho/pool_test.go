@@ -37,6 +37,27 @@ func TestReleaseEventEmptiesAndReuses(t *testing.T) {
 	if m := MakeExtra(4); len(m) != 0 {
 		t.Errorf("MakeExtra gave %v", m)
 	}
+
+	// Events handed back that never came from the pool fill it up to
+	// poolSize; the rest are left to the collector.
+	for range poolSize + 10 {
+		ReleaseEvent(&Event{Extra: Extra{"a": Int(1)}})
+	}
+	if n, m := len(events.items), len(extras.items); n != poolSize || m != poolSize {
+		t.Errorf("pools hold %d events and %d maps, want %d", n, m, poolSize)
+	}
+	last := events.items[poolSize-1]
+	if got := AcquireEvent(); got != last {
+		t.Error("AcquireEvent did not give out the event handed back last")
+	}
+	for range poolSize + 10 {
+		if e := AcquireEvent(); e.Extra != nil || e.Source.IP != nil {
+			t.Fatalf("AcquireEvent gave a used event: %+v", e)
+		}
+		if x := MakeExtra(0); len(x) != 0 {
+			t.Fatalf("MakeExtra gave %v", x)
+		}
+	}
 }
 
 // BenchmarkAcquireReleaseEvent is the cost of an event with 12 extra values

@@ -137,6 +137,9 @@ func (s sourceImpl[T]) run(ctx context.Context, rt *nodeRuntime) error {
 	return nil
 }
 
+// encodedOut is an output encoded for the producer.
+type encodedOut struct{ key, value []byte }
+
 type mapImpl[In, Out Record] struct {
 	p Processor[In, Out]
 	b BatchProcessor[In, Out]
@@ -158,8 +161,19 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 	work := context.WithoutCancel(ctx)
 	pctx := rt.withFailer(work, &cur)
 	ticker, _ := m.p.(Ticker[Out])
-	recycler, _ := m.p.(Recycler[Out])
 	var lastTick time.Time
+	// A Recycler's outputs are encoded as they are emitted and handed back
+	// at once, so that it reuses one output after another, and a report's
+	// events wait for their commit as Avro rather than as events.
+	var ready []encodedOut
+	if recycler, ok := m.p.(Recycler[Out]); ok {
+		collect = func(o *Out) {
+			ready = append(ready, encodedOut{keyOf(rt, o, cur.Key, fresh), encode(rt, o, 0)})
+			if any(o) != any(in) { // a processor that broke the rule loses nothing
+				recycler.Recycle(o)
+			}
+		}
+	}
 	if rt.state != nil {
 		pctx = context.WithValue(context.WithValue(pctx, stateKey{}, rt.state), inputKey{}, &cur)
 	}
@@ -199,7 +213,7 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 					continue
 				}
 				err := rt.retry(ctx, func() error {
-					outs = outs[:0]
+					outs, ready = outs[:0], ready[:0]
 					return m.p.Process(pctx, in, collect)
 				})
 				if errors.Is(err, errStopping) {
@@ -212,17 +226,13 @@ func (m mapImpl[In, Out]) run(ctx context.Context, rt *nodeRuntime) error {
 				for _, o := range outs {
 					rt.produce(work, 0, keyOf(rt, o, r.Key, fresh), encode(rt, o, 0), nil)
 				}
-				if recycler != nil {
-					for i, o := range outs {
-						if any(o) != any(in) { // a processor that broke the rule loses nothing
-							recycler.Recycle(o)
-						}
-						outs[i] = nil
-					}
+				for _, e := range ready {
+					rt.produce(work, 0, e.key, e.value, nil)
 				}
 				for _, h := range rt.hooks.processed {
-					h.OnRecordProcessed(rt.n.name, r, len(outs), time.Since(start))
+					h.OnRecordProcessed(rt.n.name, r, len(outs)+len(ready), time.Since(start))
 				}
+				clear(ready) // the producer holds them now
 			}
 		}
 		if ticker != nil && time.Since(lastTick) >= rt.tick {

@@ -49,11 +49,11 @@ type Processor[In, Out Record] interface {
 }
 
 // Recycler is implemented by processors that make their outputs from a
-// pool (parser nodes take events from dho.AcquireEvent): once the runtime
-// encoded what Process emitted, it hands each output back with Recycle and
+// pool (parser nodes take events from dho.AcquireEvent): the runtime encodes
+// each output as Process emits it, and then hands it back with Recycle and
 // keeps no reference to it. A Recycler's Process must emit only records it
-// keeps no reference to itself either, and never its input. Outputs of
-// Tick, and of a chain made with Then, are not recycled.
+// keeps no reference to itself, and is done with once emitted; never its
+// input. Outputs of Tick, and of a chain made with Then, are not recycled.
 type Recycler[Out Record] interface {
 	Recycle(*Out)
 }

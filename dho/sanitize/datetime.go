@@ -176,7 +176,7 @@ func parseCanonical(s string) (time.Time, bool) {
 		}
 		us = n
 	}
-	if !validDate(year, month, day) || hour > 23 || min > 59 || sec > 59 {
+	if !ValidDate(year, month, day) || hour > 23 || min > 59 || sec > 59 {
 		return time.Time{}, false
 	}
 	return time.Date(year, time.Month(month), day, hour, min, sec, us*1000, time.UTC), true
@@ -215,7 +215,9 @@ func digitsValue(s string) (int, bool) {
 	return n, true
 }
 
-func validDate(year, month, day int) bool {
+// ValidDate reports whether year-month-day is a day of the proleptic
+// Gregorian calendar in years 1 to 9999 (what Python's datetime takes).
+func ValidDate(year, month, day int) bool {
 	return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month)
 }
 
@@ -282,7 +284,7 @@ func parseISO(s string) (time.Time, bool) {
 	year, ok1 := digitsValue(s[0:4])
 	month, ok2 := digitsValue(s[5:7])
 	day, ok3 := digitsValue(s[8:10])
-	if !ok1 || !ok2 || !ok3 || !validDate(year, month, day) {
+	if !ok1 || !ok2 || !ok3 || !ValidDate(year, month, day) {
 		return time.Time{}, false
 	}
 	if len(s) == 10 {

@@ -140,7 +140,7 @@ func (l *Layout) parseFields(value string) (fields, error) {
 		}
 		f.month, f.day = int(t.Month()), t.Day()
 	}
-	if !validDate(f.year, f.month, f.day) {
+	if !ValidDate(f.year, f.month, f.day) {
 		return f, invalid(value, "is not a valid date")
 	}
 	return f, nil

@@ -163,8 +163,9 @@ func event(report *dho.Report, doc string) (*dho.Event, error) {
 	if pytext.Strip(doc) == "" {
 		return nil, errEmpty
 	}
-	ev := new(dho.Event)
+	ev := dho.AcquireEvent()
 	if err := ev.UnmarshalFlat(doc); err != nil {
+		dho.ReleaseEvent(ev)
 		return nil, err
 	}
 	// The JSON's fields overwrite the report's (IntelMQ's update).

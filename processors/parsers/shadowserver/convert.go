@@ -182,24 +182,10 @@ func plainTime(v string) (int64, bool) {
 		}
 	}
 	y, m, d := n[0], n[1], n[2]
-	if y < 1 || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) || n[3] > 23 || n[4] > 59 || n[5] > 59 {
+	if !sanitize.ValidDate(y, m, d) || n[3] > 23 || n[4] > 59 || n[5] > 59 {
 		return 0, false
 	}
 	return daysFromCivil(y, m, d)*86400 + int64(n[3]*3600+n[4]*60+n[5]), true
-}
-
-// daysIn is the number of days of month m of year y (proleptic Gregorian).
-func daysIn(m, y int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // daysFromCivil is the number of days from 1970-01-01 to y-m-d
