@@ -65,7 +65,7 @@ func TestPartStateFilter(t *testing.T) {
 	st, ps := open()
 	put := func(from, to int) {
 		for i := from; i < to; i++ {
-			if err := ps.put(nil, "t", fmt.Appendf(nil, "k%d", i), []byte("v")); err != nil {
+			if err := ps.put(t.Context(), "t", fmt.Appendf(nil, "k%d", i), []byte("v")); err != nil {
 				t.Fatal(err)
 			}
 			if i%1000 == 999 || i == to-1 {
@@ -89,7 +89,7 @@ func TestPartStateFilter(t *testing.T) {
 	put(0, 1000)
 	check("committed", 1000)
 	// Delete one: gone, though the filter still says maybe.
-	if err := ps.put(nil, "t", []byte("k0"), nil); err != nil {
+	if err := ps.put(t.Context(), "t", []byte("k0"), nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.commit(); err != nil {

@@ -64,9 +64,7 @@ func (e *Env) Run(proc topology.Processor[dho.Event, dho.Event], in []*dho.Event
 func (e *Env) RunDigests(proc topology.Processor[dho.Event, dho.Digest], in []*dho.Event, want int, settle time.Duration) {
 	e.t.Helper()
 	run(e, proc, in, want, settle, func(batch []*dho.Digest) {
-		for _, d := range batch {
-			e.digests = append(e.digests, d)
-		}
+		e.digests = append(e.digests, batch...)
 	}, func() int { return len(e.Digests()) })
 }
 
