@@ -75,10 +75,13 @@ func Ignored(v any) bool {
 	case nil:
 		return true
 	case string:
-		return v == "" || v == "-" || v == "N/A"
+		return ignoredText(v)
 	}
 	return false
 }
+
+// ignoredText is Ignored for text.
+func ignoredText(s string) bool { return s == "" || s == "-" || s == "N/A" }
 
 // Add sets the field name of ev to v the way IntelMQ's Message.add does:
 // ignored values (see Ignored) add nothing, a field already set is handled
@@ -121,7 +124,7 @@ func AddText(ev *dho.Event, name, text string, unset bool) (bool, error) {
 	if !unset && ev.Has(name) {
 		return false, &dho.FieldError{Field: name, Value: text, Err: ErrKeyExists}
 	}
-	if text == "" || text == "-" || text == "N/A" {
+	if ignoredText(text) {
 		return false, nil
 	}
 	if err := ev.SetText(name, text); err != nil {
@@ -136,7 +139,7 @@ func AddTextRef(ev *dho.Event, ref dho.FieldRef, text string, unset bool) (bool,
 	if !unset && ref.Has(ev) {
 		return false, &dho.FieldError{Field: ref.Name(), Value: text, Err: ErrKeyExists}
 	}
-	if text == "" || text == "-" || text == "N/A" {
+	if ignoredText(text) {
 		return false, nil
 	}
 	if err := ref.SetText(ev, text); err != nil {
