@@ -288,9 +288,7 @@ func (u *unusedColumns) has(id int) bool {
 	if id < 0 {
 		return false
 	}
-	if u.idGen[id] != u.gen {
-		return u.initCount[id] > 0
-	}
+	u.touch(id)
 	return u.count[id] > 0
 }
 
@@ -298,9 +296,10 @@ func (u *unusedColumns) add(id int) {
 	u.touch(id)
 	u.added = append(u.added, id)
 	if n := u.len(); n > len(u.deadGen) {
-		u.deadGen = append(u.deadGen, make([]uint32, n-len(u.deadGen))...)
+		u.deadGen = append(u.deadGen, 0)
+	} else {
+		u.deadGen[n-1] = 0 // live: gen is never 0
 	}
-	u.deadGen[u.len()-1] = 0
 	u.count[id]++
 }
 
