@@ -27,6 +27,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intelstream/intelstream/internal/syncbuf"
+
 	"github.com/intelstream/intelstream/dho"
 	"github.com/intelstream/intelstream/processors/collectors/internal/httpclient"
 	"github.com/intelstream/intelstream/topology"
@@ -34,27 +36,9 @@ import (
 
 var fixedNow = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
-// logBuffer collects log lines from the collector's goroutine.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // newCollector builds a collector from raw parameters, with a fixed clock,
 // short backoff and its log in the returned buffer.
-func newCollector(t *testing.T, raw map[string]any) (*Collector, *logBuffer) {
+func newCollector(t *testing.T, raw map[string]any) (*Collector, *syncbuf.Buffer) {
 	t.Helper()
 	p, err := Spec.Validate(raw)
 	if err != nil {
@@ -65,7 +49,7 @@ func newCollector(t *testing.T, raw map[string]any) (*Collector, *logBuffer) {
 		t.Fatal(err)
 	}
 	c.now = func() time.Time { return fixedNow }
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	c.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
 	c.client.Backoff = 10 * time.Millisecond
 	return c, logs

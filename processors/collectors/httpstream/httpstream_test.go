@@ -1,7 +1,6 @@
 package httpstream
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,28 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intelstream/intelstream/internal/syncbuf"
+
 	"github.com/intelstream/intelstream/dho"
 	"github.com/intelstream/intelstream/topology"
 )
 
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newCollector(t *testing.T, raw map[string]any) (*Collector, *logBuffer) {
+func newCollector(t *testing.T, raw map[string]any) (*Collector, *syncbuf.Buffer) {
 	t.Helper()
 	p, err := Spec.Validate(raw)
 	if err != nil {
@@ -46,7 +30,7 @@ func newCollector(t *testing.T, raw map[string]any) (*Collector, *logBuffer) {
 		t.Fatal(err)
 	}
 	c.now = func() time.Time { return time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC) }
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	c.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
 	c.client.Backoff = 10 * time.Millisecond
 	return c, logs

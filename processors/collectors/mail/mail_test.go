@@ -13,9 +13,10 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/intelstream/intelstream/internal/syncbuf"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -150,24 +151,7 @@ func fixture(t *testing.T) (imapAddr string, web *httptest.Server) {
 	return imapAddr, web
 }
 
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newCollector(t *testing.T, name, addr string, raw map[string]any) (*Collector, *logBuffer) {
+func newCollector(t *testing.T, name, addr string, raw map[string]any) (*Collector, *syncbuf.Buffer) {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(addr)
 	params := map[string]any{"mail_host": host, "mail_port": port, "mail_user": "u", "mail_password": "p",
@@ -187,7 +171,7 @@ func newCollector(t *testing.T, name, addr string, raw map[string]any) (*Collect
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	c.SetLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	return c, logs
 }

@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,9 +9,10 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/intelstream/intelstream/internal/syncbuf"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -140,17 +140,6 @@ func TestStopBeforeFlushRedelivers(t *testing.T) {
 	}
 }
 
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
 func TestUnreachableServerRetried(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -159,16 +148,14 @@ func TestUnreachableServerRetried(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close() // nothing listens there now
 	c := newCollector(t, "q", map[string]any{"redis_server_port": port, "redis_timeout": 200})
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	c.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := c.Run(ctx, func(*dho.Report) error { return errors.New("no report expected") }); err != nil {
 		t.Fatal(err)
 	}
-	logs.mu.Lock()
-	defer logs.mu.Unlock()
-	if l := logs.buf.String(); strings.Count(l, "Redis failed, retrying") < 2 {
+	if l := logs.String(); strings.Count(l, "Redis failed, retrying") < 2 {
 		t.Errorf("logs:\n%s", l)
 	}
 }

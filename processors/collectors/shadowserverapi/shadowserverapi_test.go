@@ -1,7 +1,6 @@
 package shadowserverapi
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -16,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/intelstream/intelstream/internal/syncbuf"
 
 	"github.com/intelstream/intelstream/dho"
 	"github.com/intelstream/intelstream/topology"
@@ -84,24 +85,7 @@ func (a *fakeAPI) add(id, typ, file, content string) {
 	a.files[id] = content
 }
 
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newCollector(t *testing.T, a *fakeAPI, raw map[string]any) (*Collector, *logBuffer) {
+func newCollector(t *testing.T, a *fakeAPI, raw map[string]any) (*Collector, *syncbuf.Buffer) {
 	t.Helper()
 	params := map[string]any{"api_key": testKey, "secret": testSecret, "api_url": a.URL + "/api2/", "download_url": a.URL + "/dl", "http_timeout_max_tries": 1}
 	for k, v := range raw {
@@ -116,7 +100,7 @@ func newCollector(t *testing.T, a *fakeAPI, raw map[string]any) (*Collector, *lo
 		t.Fatal(err)
 	}
 	c.now = func() time.Time { return time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC) }
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	c.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
 	return c, logs
 }

@@ -1,7 +1,6 @@
 package shodanstream
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,10 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/intelstream/intelstream/internal/syncbuf"
 
 	"github.com/intelstream/intelstream/dho"
 	"github.com/intelstream/intelstream/topology"
@@ -20,24 +20,7 @@ import (
 
 const key = "s3cr3t-KEY"
 
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newCollector(t *testing.T, raw map[string]any) (*Collector, *logBuffer) {
+func newCollector(t *testing.T, raw map[string]any) (*Collector, *syncbuf.Buffer) {
 	t.Helper()
 	p, err := Spec.ValidateIntelMQ(raw, nil)
 	if err != nil {
@@ -47,7 +30,7 @@ func newCollector(t *testing.T, raw map[string]any) (*Collector, *logBuffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	c.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
 	return c, logs
 }

@@ -1,7 +1,6 @@
 package stomp
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -23,31 +22,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intelstream/intelstream/internal/syncbuf"
+
 	"github.com/intelstream/intelstream/dho"
 	"github.com/intelstream/intelstream/topology"
 )
 
 const queue = "/queue/n6"
 
-// logBuffer collects log lines from the collector's goroutine.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newCollector(t *testing.T, addr string, raw map[string]any) (*Collector, *logBuffer) {
+func newCollector(t *testing.T, addr string, raw map[string]any) (*Collector, *syncbuf.Buffer) {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(addr)
 	p, err := Spec.Validate(mergeParams(map[string]any{
@@ -62,7 +45,7 @@ func newCollector(t *testing.T, addr string, raw map[string]any) (*Collector, *l
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	c.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
 	return c, logs
 }
